@@ -1,0 +1,43 @@
+"""The default step list. Kept in one place so the order is visible, not hidden in flags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cleanfeed.article import Article, Drop, stable_id
+from cleanfeed.dates import assign_dates
+from cleanfeed.extract import extract
+from cleanfeed.language import detect_language
+from cleanfeed.pipeline import StepLike
+
+#: Fewer letters than this after cleaning and the record is rejected as having no story.
+MIN_TEXT_LETTERS = 1
+
+
+def require_text(article: Article) -> Article | Drop:
+    """Step: reject records left with no readable text."""
+    letters = sum(ch.isalpha() for ch in article.text)
+    if letters < MIN_TEXT_LETTERS:
+        return Drop("no text left after cleaning" if article.removed else "no readable text")
+    return article
+
+
+def assign_id(article: Article) -> Article:
+    """Step: keep the record's own id, else a stable hash of identity and clean content."""
+    if article.hints.get("id_given"):
+        return article
+    return article.evolve(id=stable_id(article))
+
+
+assign_id.name = "id"  # type: ignore[attr-defined]
+
+
+def default_steps(extra: Sequence[StepLike] = ()) -> list[StepLike]:
+    return [
+        extract,
+        *extra,
+        require_text,
+        assign_dates,
+        detect_language,
+        assign_id,
+    ]
