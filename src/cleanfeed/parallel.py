@@ -1,0 +1,407 @@
+"""Run a pipeline over a record stream in worker processes, yielding results in input order.
+
+Why a small pool of our own instead of :mod:`concurrent.futures` or :class:`multiprocessing.Pool`:
+a stdlib pool cannot stop one stuck task (``ProcessPoolExecutor`` breaks as a whole when a worker
+dies, ``Pool`` cannot kill a worker at all), and both read the whole input eagerly. Here:
+
+* **Ordered, byte-identical output.** Every record gets a sequence number; results are yielded
+  strictly in input order, so ``imap(p, records, workers=4)`` gives exactly what
+  ``p.run(records)`` gives, and a consumer (dedup) can follow it as a stream.
+* **Bounded memory.** At most ``window`` records are between the reader and the consumer at any
+  time (sent, being cleaned, or waiting to be yielded in order). The input is pulled lazily; peak
+  memory does not grow with the input.
+* **A time limit per record that holds.** A record still running after ``timeout`` seconds gets
+  its worker killed (SIGKILL: works even in C code that holds the GIL, e.g. a catastrophic
+  regular expression); the record becomes a :class:`Reject` with ``stage="timeout"``, a fresh
+  worker takes over the dead one's queue, and the run goes on. A worker that dies on a record
+  (segfault, out of memory, ``os._exit``) likewise costs that one record a reject.
+* **Steps and records must pickle.** The pipeline is pickled once per worker; a record that
+  cannot be pickled is rejected alone (``stage="parallel"``).
+
+Workers are started with ``forkserver`` (``spawn`` where that is missing), never plain ``fork``:
+the parent runs sender threads, and forking a process that has threads can deadlock. As with
+any :mod:`multiprocessing` code, a script calling this must guard its entry point with
+``if __name__ == "__main__":``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from cleanfeed.article import RawRecord, Reject
+from cleanfeed.pipeline import Pipeline, Result
+
+InputRecord = RawRecord | Reject | Any  # Article is accepted too, as by Pipeline.run
+
+#: Records sent to a worker in one message (fewer, larger messages cost less per record).
+DEFAULT_CHUNK_SIZE = 4
+#: Records queued per worker beyond the one it is working on, so it never waits for the parent.
+DEFAULT_PREFETCH = 8
+#: How long a new worker may take to start (import modules, unpickle the pipeline).
+STARTUP_TIMEOUT = 120.0
+_PICKLE = pickle.HIGHEST_PROTOCOL
+
+
+def default_workers() -> int:
+    """The number of cores this process may use (the CPU affinity mask, not the machine)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def imap(
+    pipeline: Pipeline,
+    records: Iterable[InputRecord],
+    *,
+    workers: int | None = None,
+    timeout: float | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    prefetch: int = DEFAULT_PREFETCH,
+    window: int | None = None,
+    start_method: str | None = None,
+) -> Iterator[Result]:
+    """Clean ``records`` with ``pipeline`` in ``workers`` processes; results come in input order.
+
+    ``workers=None`` uses every core; ``workers=1`` without a ``timeout`` runs in this process
+    (exactly :meth:`Pipeline.run`). With a ``timeout`` (seconds per record) worker processes are
+    always used, since only a separate process can be stopped reliably. ``window`` caps the
+    records in flight (default: enough to keep every worker busy). ``pipeline.stats`` is updated
+    as if the pipeline had run here.
+    """
+    n = default_workers() if workers is None else workers
+    if n < 1:
+        raise ValueError(f"workers must be at least 1, got {n}")
+    if timeout is not None and timeout <= 0:
+        raise ValueError(f"timeout must be positive, got {timeout}")
+    if n == 1 and timeout is None:
+        return pipeline.run(records)
+    return ParallelRun(pipeline, workers=n, timeout=timeout, chunk_size=chunk_size,
+                       prefetch=prefetch, window=window, start_method=start_method).run(records)
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+def _worker_main(pipeline_bytes: bytes, tasks: Connection, results: Connection) -> None:
+    """A worker: unpickle the pipeline, then clean chunks of ``(seq, record)`` until told to stop.
+
+    One result message per record, so the parent always knows which record is running.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        pipeline: Pipeline = pickle.loads(pipeline_bytes)
+    except BaseException as exc:
+        results.send_bytes(pickle.dumps(("error", f"{type(exc).__name__}: {exc}"), _PICKLE))
+        return
+    results.send_bytes(pickle.dumps(("ready", None), _PICKLE))
+    while True:
+        try:
+            data = tasks.recv_bytes()
+        except (EOFError, OSError):
+            return
+        if not data:
+            return
+        for seq, record in pickle.loads(data):
+            pipeline.stats.clear()
+            try:
+                result: Result = pipeline(record)
+            except Exception as exc:  # Pipeline catches step errors; this is a last line
+                result = Reject(source=getattr(record, "source", "?"), stage="pipeline",
+                                id=getattr(record, "id", None),
+                                reason=f"pipeline failed: {type(exc).__name__}: {exc}")
+            results.send_bytes(_dump_result(seq, result, pipeline.stats))
+
+
+def _dump_result(seq: int, result: Result, stats: Counter[str]) -> bytes:
+    """Pickle one result; an unpicklable one (a step left an odd object in it) is rejected."""
+    try:
+        return pickle.dumps(("result", (seq, result, dict(stats))), _PICKLE)
+    except Exception:
+        pass
+    if getattr(result, "hints", None):  # hints are scratch space, never written out
+        try:
+            return pickle.dumps(("result", (seq, result.evolve(hints={}), dict(stats))), _PICKLE)  # type: ignore[union-attr]
+        except Exception:
+            pass
+    reject = Reject(source=result.source, stage="parallel", id=result.id,
+                    reason="result cannot be sent back from the worker (does not pickle)")
+    return pickle.dumps(("result", (seq, reject, {"rejected": 1})), _PICKLE)
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def _feed(outbox: queue.SimpleQueue[bytes | None], conn: Connection) -> None:
+    """Sender thread: the parent's main loop never blocks on a full pipe to a busy worker."""
+    try:
+        while True:
+            data = outbox.get()
+            if data is None:
+                conn.send_bytes(b"")
+                return
+            conn.send_bytes(data)
+    except (OSError, ValueError):  # the worker was killed or the pipe closed: nothing to do
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            conn.close()
+
+
+@dataclass(eq=False)  # identity: a worker is one process
+class _Worker:
+    process: Any  # multiprocessing.process.BaseProcess
+    results: Connection
+    outbox: queue.SimpleQueue[bytes | None]
+    feeder: threading.Thread
+    started_at: float
+    ready: bool = False
+    outstanding: deque[int] = field(default_factory=deque)
+    #: When the record at the head of ``outstanding`` began (None: idle or not ready yet).
+    busy_since: float | None = None
+
+
+class ParallelRun:
+    """One ordered parallel run (see :func:`imap`); also usable directly for its :attr:`stats`."""
+
+    def __init__(self, pipeline: Pipeline, *, workers: int, timeout: float | None = None,
+                 chunk_size: int = DEFAULT_CHUNK_SIZE, prefetch: int = DEFAULT_PREFETCH,
+                 window: int | None = None, start_method: str | None = None) -> None:
+        if chunk_size < 1 or prefetch < 1:
+            raise ValueError("chunk_size and prefetch must be at least 1")
+        self.pipeline = pipeline
+        self.workers = workers
+        self.timeout = timeout
+        self.chunk_size = chunk_size
+        self.prefetch = max(prefetch, chunk_size)
+        self.window = window or workers * (self.prefetch + chunk_size) * 2
+        if self.window < workers:
+            raise ValueError(f"window ({self.window}) must be at least the number of workers")
+        methods = multiprocessing.get_all_start_methods()
+        method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
+        self._ctx = multiprocessing.get_context(method)
+        #: Counts of this run: ``timeouts``, ``worker_deaths``, ``workers_started``.
+        self.stats: Counter[str] = Counter()
+        try:
+            self._pipeline_bytes = pickle.dumps(pipeline, _PICKLE)
+        except Exception as exc:
+            raise TypeError(
+                f"the pipeline cannot be sent to worker processes ({type(exc).__name__}: {exc}); "
+                "use module-level functions or classes as steps, or workers=1") from exc
+
+    # -- worker management
+
+    def _start_worker(self) -> _Worker:
+        task_recv, task_send = self._ctx.Pipe(duplex=False)
+        result_recv, result_send = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(target=_worker_main, name="cleanfeed-worker", daemon=True,
+                                    args=(self._pipeline_bytes, task_recv, result_send))
+        process.start()
+        task_recv.close()
+        result_send.close()
+        outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        feeder = threading.Thread(target=_feed, args=(outbox, task_send), daemon=True,
+                                  name="cleanfeed-feeder")
+        feeder.start()
+        self.stats["workers_started"] += 1
+        return _Worker(process, result_recv, outbox, feeder, started_at=time.monotonic())
+
+    @staticmethod
+    def _stop_worker(worker: _Worker, *, kill: bool) -> None:
+        if kill:
+            with contextlib.suppress(OSError, ValueError):
+                worker.process.kill()
+        worker.outbox.put(None)
+        worker.process.join(timeout=None if kill else 5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.feeder.join(timeout=5)
+        with contextlib.suppress(OSError):
+            worker.results.close()
+        with contextlib.suppress(ValueError):
+            worker.process.close()
+
+    # -- the run
+
+    def run(self, records: Iterable[InputRecord]) -> Iterator[Result]:
+        """Yield the cleaned results of ``records`` in input order."""
+        self._inputs: dict[int, InputRecord] = {}  # seq -> record, while in a worker
+        self._done: dict[int, Result] = {}  # seq -> result, waiting for its turn
+        self._pool: list[_Worker] = [self._start_worker() for _ in range(self.workers)]
+        source = iter(records)
+        next_in = next_out = 0
+        exhausted = False
+        try:
+            while True:
+                if not exhausted:
+                    next_in, exhausted = self._dispatch(source, next_in, next_out)
+                while next_out in self._done:
+                    yield self._done.pop(next_out)
+                    next_out += 1
+                if exhausted and next_out == next_in:
+                    return
+                if next_out not in self._done and any(w.outstanding for w in self._pool):
+                    self._collect()
+        finally:
+            for worker in self._pool:
+                self._stop_worker(worker, kill=bool(worker.outstanding))
+            self._pool = []
+            self._inputs.clear()
+            self._done.clear()
+
+    def _dispatch(self, source: Iterator[InputRecord], next_in: int,
+                  next_out: int) -> tuple[int, bool]:
+        """Read from the input and hand chunks to the least-loaded workers, within the window."""
+        while True:
+            worker = min(self._pool, key=lambda w: len(w.outstanding))
+            room = min(self.chunk_size, self.prefetch + 1 - len(worker.outstanding),
+                       next_out + self.window - next_in)
+            if room <= 0:
+                return next_in, False
+            chunk: list[tuple[int, InputRecord]] = []
+            while len(chunk) < room and next_in < next_out + self.window:
+                try:
+                    record = next(source)
+                except StopIteration:
+                    self._send(worker, chunk)
+                    return next_in, True
+                if isinstance(record, Reject):  # a reader's reject passes straight through
+                    self.pipeline.stats["rejected"] += 1
+                    self._done[next_in] = record
+                else:
+                    chunk.append((next_in, record))
+                next_in += 1
+            self._send(worker, chunk)
+
+    def _send(self, worker: _Worker, chunk: list[tuple[int, InputRecord]]) -> None:
+        if not chunk:
+            return
+        try:
+            data = pickle.dumps(chunk, _PICKLE)
+        except Exception:
+            chunk = [item for item in chunk if self._picklable(*item)]
+            if not chunk:
+                return
+            data = pickle.dumps(chunk, _PICKLE)
+        if worker.ready and not worker.outstanding:
+            worker.busy_since = time.monotonic()
+        for seq, record in chunk:
+            self._inputs[seq] = record
+            worker.outstanding.append(seq)
+        worker.outbox.put(data)
+
+    def _picklable(self, seq: int, record: InputRecord) -> bool:
+        try:
+            pickle.dumps(record, _PICKLE)
+        except Exception as exc:
+            self._reject(seq, record, "parallel",
+                         f"record cannot be sent to a worker ({type(exc).__name__}: {exc})")
+            return False
+        return True
+
+    def _reject(self, seq: int, record: InputRecord, stage: str, reason: str) -> None:
+        self.pipeline.stats["rejected"] += 1
+        self._done[seq] = Reject(source=getattr(record, "source", "?"), stage=stage,
+                                 id=getattr(record, "id", None), reason=reason)
+
+    def _collect(self) -> None:
+        """Wait for results (or a deadline), take them in, and replace dead or stuck workers."""
+        now = time.monotonic()
+        deadline = None
+        for worker in self._pool:
+            if worker.outstanding and not worker.ready:
+                limit = worker.started_at + STARTUP_TIMEOUT
+            elif worker.busy_since is not None and self.timeout is not None:
+                limit = worker.busy_since + self.timeout
+            else:
+                continue
+            deadline = limit if deadline is None else min(deadline, limit)
+        wait_for = None if deadline is None else max(0.0, deadline - now)
+        by_handle: dict[Any, _Worker] = {}
+        for worker in self._pool:
+            by_handle[worker.results] = worker
+            by_handle[worker.process.sentinel] = worker
+        ready = wait(list(by_handle), timeout=wait_for)
+        dead: list[_Worker] = []
+        for handle in ready:
+            worker = by_handle[handle]
+            if worker in dead:
+                continue
+            if handle is worker.results:
+                if not self._drain(worker):
+                    dead.append(worker)
+            elif not self._drain(worker) or not worker.process.is_alive():
+                dead.append(worker)
+        for worker in dead:
+            self._replace(worker, self._died_reason(worker))
+        now = time.monotonic()
+        for worker in list(self._pool):
+            starting = worker.outstanding and not worker.ready
+            if starting and now - worker.started_at > STARTUP_TIMEOUT:
+                self._stop_worker(worker, kill=True)
+                raise RuntimeError(f"a worker did not start within {STARTUP_TIMEOUT:g} s")
+            if (self.timeout is not None and worker.busy_since is not None
+                    and now - worker.busy_since >= self.timeout):
+                self.stats["timeouts"] += 1
+                self._replace(worker, f"cleaning took longer than the {self.timeout:g} s limit; "
+                                      "the worker was stopped", stage="timeout")
+
+    def _drain(self, worker: _Worker) -> bool:
+        """Take in every message waiting from ``worker``; False when its pipe is closed."""
+        try:
+            while worker.results.poll():
+                kind, payload = pickle.loads(worker.results.recv_bytes())
+                now = time.monotonic()
+                if kind == "ready":
+                    worker.ready = True
+                    worker.busy_since = now if worker.outstanding else None
+                elif kind == "error":
+                    raise RuntimeError(f"a worker could not load the pipeline: {payload}")
+                else:
+                    seq, result, stats = payload
+                    head = worker.outstanding.popleft()
+                    assert head == seq, f"worker answered {seq}, expected {head}"
+                    self._inputs.pop(seq, None)
+                    self._done[seq] = result
+                    self.pipeline.stats.update(stats)
+                    worker.busy_since = now if worker.outstanding else None
+        except (EOFError, OSError):
+            return False
+        return True
+
+    def _died_reason(self, worker: _Worker) -> str:
+        worker.process.join(timeout=1)
+        code = worker.process.exitcode
+        if not worker.ready:
+            raise RuntimeError(f"a worker exited while starting (exit code {code})")
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        self.stats["worker_deaths"] += 1
+        return f"the worker process died on this record ({how})"
+
+    def _replace(self, worker: _Worker, reason: str, *, stage: str = "parallel") -> None:
+        """Stop ``worker``, reject the record it was on, and give the rest of its queue to a
+        new worker (they were never started, so they lose nothing)."""
+        self._stop_worker(worker, kill=True)
+        self._pool.remove(worker)
+        queued = list(worker.outstanding)
+        if queued:
+            head = queued.pop(0)
+            self._reject(head, self._inputs.pop(head), stage, reason)
+        fresh = self._start_worker()
+        self._pool.append(fresh)
+        for start in range(0, len(queued), self.chunk_size):
+            part = queued[start:start + self.chunk_size]
+            self._send(fresh, [(seq, self._inputs[seq]) for seq in part])
