@@ -1,0 +1,182 @@
+"""The parallel runner: same bytes as the serial run, in order, with rejects instead of stalls."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from cleanfeed import default_pipeline
+from cleanfeed.article import Article, RawRecord, Reject
+from cleanfeed.parallel import ParallelRun, imap
+from cleanfeed.pipeline import Pipeline
+from cleanfeed.writers import dumps
+
+FETCHED = "2026-03-01T12:00:00+00:00"
+
+STORY = ("The harbour authority said on Tuesday that the new ferry terminal would open in the "
+         "spring, after two years of delays caused by flooding and a shortage of steel. ")
+GERMAN = ("Der Stadtrat hat am Dienstag beschlossen, die alte Brücke über den Fluss bis zum "
+          "Sommer zu sanieren, nachdem Gutachter Risse im Beton gefunden hatten. ")
+
+
+def _records(n: int) -> list[RawRecord | Reject]:
+    """Varied records: text, HTML, German, empty (a pipeline reject) and reader rejects."""
+    out: list[RawRecord | Reject] = []
+    for i in range(n):
+        kind = i % 7
+        if kind == 0:
+            out.append(RawRecord(source=f"r{i}.html", url=f"https://example.org/{i}",
+                                 html=f"<html><head><title>Ferry {i}</title></head><body>"
+                                      f"<article><h1>Ferry {i}</h1><p>{STORY * 3}</p>"
+                                      f"<p>Paragraph {i}. {STORY}</p></article></body></html>"))
+        elif kind == 1:
+            out.append(RawRecord(source=f"r{i}.txt", text=f"{GERMAN * (1 + i % 3)} Nummer {i}.",
+                                 published="2025-02-03"))
+        elif kind == 2:
+            out.append(RawRecord(source=f"r{i}.txt", text="   \n  "))
+        elif kind == 3:
+            out.append(Reject(source=f"r{i}.bin", reason="cannot decode", stage="read"))
+        else:
+            out.append(RawRecord(source=f"r{i}.txt", text=f"Story {i}. {STORY * (1 + i % 4)}",
+                                 id=f"given-{i}" if i % 2 else None))
+    return out
+
+
+def _lines(results: Iterator[Article | Reject]) -> list[str]:
+    return [dumps(r.to_dict()) for r in results]
+
+
+# -- module-level steps, so the pipelines pickle
+
+
+def sleepy(article: Article) -> Article:
+    """Later records finish first, so the runner must reorder."""
+    number = int(re.sub(r"\D", "", article.source) or 0)
+    time.sleep(0.002 * (20 - number % 20))
+    return article.evolve(text=article.text.upper())
+
+
+def catastrophic(article: Article) -> Article:
+    """A pathological record: a regex that backtracks for minutes while holding the GIL."""
+    if "EVIL" in article.text:
+        re.match(r"^(a+)+$", "a" * 64 + "b")
+    return article
+
+
+def crash(article: Article) -> Article:
+    if "CRASH" in article.text:
+        os._exit(3)
+    return article
+
+
+def boom(article: Article) -> Article:
+    if "BOOM" in article.text:
+        raise ValueError("bad record")
+    return article
+
+
+def _text(i: int, body: str = "") -> RawRecord:
+    return RawRecord(source=f"t{i}.txt", text=body or f"record {i}")
+
+
+def test_default_pipeline_same_bytes_and_stats_as_serial() -> None:
+    records = _records(42)
+    serial = default_pipeline(fetched_at=FETCHED)
+    expected = _lines(serial.run(records))
+    parallel = default_pipeline(fetched_at=FETCHED)
+    got = _lines(imap(parallel, records, workers=2, chunk_size=2, prefetch=2))
+    assert got == expected
+    assert parallel.stats == serial.stats
+    assert sum('"stage":"read"' in line for line in got) == 6  # reader rejects kept, in place
+    assert sum('"stage":"require_text"' in line for line in got) == 6
+
+
+def test_out_of_order_completion_is_yielded_in_order() -> None:
+    records = [_text(i) for i in range(60)]
+    got = list(imap(Pipeline([sleepy]), iter(records), workers=2, chunk_size=1, prefetch=3))
+    assert [r.source for r in got] == [r.source for r in records]
+    assert all(isinstance(r, Article) and r.text == r.text.upper() for r in got)
+
+
+def test_stuck_record_is_rejected_and_the_run_goes_on() -> None:
+    records = [_text(i, "EVIL" if i == 5 else "") for i in range(30)]
+    run = ParallelRun(Pipeline([catastrophic]), workers=2, timeout=1.0, chunk_size=2)
+    start = time.monotonic()
+    got = list(run.run(records))
+    assert time.monotonic() - start < 20
+    assert [r.source for r in got] == [r.source for r in records]
+    stuck = got[5]
+    assert isinstance(stuck, Reject) and stuck.stage == "timeout"
+    assert "1 s limit" in stuck.reason
+    assert all(isinstance(r, Article) for i, r in enumerate(got) if i != 5)
+    assert run.stats["timeouts"] == 1 and run.stats["workers_started"] == 3
+
+
+def test_time_limit_applies_with_one_worker_too() -> None:
+    records = [_text(0), _text(1, "EVIL"), _text(2)]
+    got = list(imap(Pipeline([catastrophic]), records, workers=1, timeout=1.0))
+    assert [type(r).__name__ for r in got] == ["Article", "Reject", "Article"]
+
+
+def test_worker_crash_costs_one_record() -> None:
+    records = [_text(i, "CRASH" if i in (3, 17) else "") for i in range(25)]
+    run = ParallelRun(Pipeline([crash]), workers=2, chunk_size=3)
+    got = list(run.run(records))
+    rejected = [i for i, r in enumerate(got) if isinstance(r, Reject)]
+    assert rejected == [3, 17]
+    assert "exit code 3" in got[3].reason
+    assert run.stats["worker_deaths"] == 2
+
+
+def test_step_errors_become_the_same_rejects_as_serial() -> None:
+    records = [_text(i, "BOOM" if i % 4 == 0 else "") for i in range(12)]
+    expected = _lines(Pipeline([boom]).run(records))
+    assert _lines(imap(Pipeline([boom]), records, workers=2)) == expected
+    assert expected[0].count("bad record") == 1
+
+
+def test_unpicklable_pipeline_is_refused_up_front() -> None:
+    with pytest.raises(TypeError, match="cannot be sent to worker processes"):
+        imap(Pipeline([lambda a: a]), [_text(0)], workers=2)
+
+
+def test_unpicklable_record_is_rejected_alone() -> None:
+    bad = RawRecord(source="bad.txt", text="x", extra={"callback": lambda: None})
+    records = [_text(0), bad, _text(2)]
+    got = list(imap(Pipeline([boom]), records, workers=2))
+    assert isinstance(got[1], Reject) and got[1].stage == "parallel"
+    assert isinstance(got[0], Article) and isinstance(got[2], Article)
+
+
+def test_input_is_pulled_lazily_within_the_window() -> None:
+    pulled = 0
+
+    def source() -> Iterator[RawRecord]:
+        nonlocal pulled
+        for i in range(100_000):
+            pulled += 1
+            yield _text(i)
+
+    run = ParallelRun(Pipeline([boom]), workers=2, window=16, chunk_size=2, prefetch=4)
+    results = run.run(source())
+    first = [next(results) for _ in range(10)]
+    assert [r.source for r in first] == [f"t{i}.txt" for i in range(10)]
+    assert pulled <= 10 + 16
+    pids = [w.process.pid for w in run._pool]
+    results.close()  # an abandoned run stops (and reaps) its workers
+    assert len(pids) == 2
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ValueError):
+        imap(Pipeline([boom]), [], workers=0)
+    with pytest.raises(ValueError):
+        imap(Pipeline([boom]), [], workers=2, timeout=0)
+    assert list(imap(Pipeline([boom]), [], workers=2)) == []
