@@ -1,0 +1,206 @@
+"""Throughput and peak memory of the default pipeline: in-process vs N worker processes vs Dask.
+
+Each measurement runs in a fresh subprocess (so imports, worker start-up and memory are all
+counted) while this script samples the memory of that subprocess and all its descendants
+(workers, forkserver, Dask scheduler/nannies/workers) every 0.1 s. Memory is the summed PSS
+(proportional set size: shared pages split between the processes that share them), so the
+figure is what the run really occupies. Every run hashes its JSONL output; the ``same`` column
+says whether it is byte-identical to the in-process run.
+
+The corpus is the ``text/`` and ``html/`` files of ``datasets/extraction/`` (scrapinghub and
+wcxb-dev-sample), streamed from disk and cycled to the requested number of records.
+
+    python benchmarks/scale.py                      # throughput table, text and html
+    python benchmarks/scale.py --memory 1000,100000 --memory-pipeline light
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+FETCHED = "2026-01-01T00:00:00+00:00"
+
+
+def default_data() -> Path:
+    local = ROOT / ".." / "shared" / "datasets"
+    return local if local.exists() else Path("/work/shared/datasets")
+
+
+def corpus_files(data: Path, kind: str) -> list[Path]:
+    files: list[Path] = []
+    for bench in ("scrapinghub", "wcxb-dev-sample"):
+        files.extend(sorted((data / "extraction" / bench / kind).glob("*")))
+    if not files:
+        raise SystemExit(f"no {kind} files under {data / 'extraction'}")
+    return files
+
+
+def stream(files: list[Path], n: int) -> Iterator[object]:
+    """``n`` records, cycling through ``files`` read lazily; ``#k`` marks the k-th pass."""
+    from cleanfeed.readers import read
+
+    produced = 0
+    rounds = 0
+    while produced < n:
+        for path in files:
+            for record in read([path]):
+                if rounds:
+                    record = dataclasses.replace(record, source=f"{record.source}#{rounds}")
+                yield record
+                produced += 1
+                if produced >= n:
+                    return
+        rounds += 1
+
+
+def light_steps() -> list[object]:
+    """The default pipeline without its two costly library calls (trafilatura, langdetect):
+    used only to push 100k records through the parallel machinery in minutes."""
+    from cleanfeed.dates import assign_dates
+    from cleanfeed.defaults import assign_id, require_text
+
+    return [require_text, assign_dates, assign_id]
+
+
+def run_one(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kind: str) -> dict:
+    """One measured run, inside the child process."""
+    from cleanfeed import default_pipeline
+    from cleanfeed.article import Reject
+    from cleanfeed.pipeline import Pipeline
+    from cleanfeed.writers import dumps
+
+    if pipeline_kind == "light":
+        pipeline = Pipeline(light_steps(), fetched_at=FETCHED)
+    else:
+        pipeline = default_pipeline(fetched_at=FETCHED)
+    records = stream(corpus_files(data, kind), n)
+    digest = hashlib.sha256()
+    count = rejected = 0
+    start = time.perf_counter()
+    if mode == "dask":
+        from cleanfeed import distributed
+
+        results = distributed.imap(pipeline, records, address="local", n_workers=workers)
+    else:
+        from cleanfeed import parallel
+
+        results = parallel.imap(pipeline, records, workers=1 if mode == "serial" else workers)
+    for result in results:
+        digest.update(dumps(result.to_dict()).encode("utf-8"))
+        digest.update(b"\n")
+        count += 1
+        rejected += isinstance(result, Reject)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "records": count, "rejected": rejected,
+            "sha": digest.hexdigest()[:12]}
+
+
+def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kind: str) -> dict:
+    """Run one measurement in a subprocess, sampling the memory of its whole process tree."""
+    import psutil
+
+    cmd = [sys.executable, __file__, "--one", mode, kind, str(n), str(workers), str(data),
+           pipeline_kind]
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    root = psutil.Process(child.pid)
+    peak_total = peak_parent = 0
+    while child.poll() is None:
+        total = 0
+        try:
+            procs = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for proc in procs:
+            try:
+                pss = proc.memory_full_info().pss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            total += pss
+            if proc.pid == child.pid:
+                peak_parent = max(peak_parent, pss)
+        peak_total = max(peak_total, total)
+        time.sleep(0.1)
+    out, _ = child.communicate()
+    if child.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed with exit code {child.returncode}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result.update(peak_mb=peak_total / 2**20, parent_mb=peak_parent / 2**20)
+    return result
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--one":
+        mode, kind, n, workers, data, pipeline_kind = sys.argv[2:8]
+        print(json.dumps(run_one(mode, kind, int(n), int(workers), Path(data), pipeline_kind)))
+        return
+    from cleanfeed.parallel import default_workers
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=default_data())
+    ap.add_argument("--kinds", default="text,html", help="corpora: text, html (comma-separated)")
+    ap.add_argument("--records", default="882,441",
+                    help="records per corpus, in the order of --kinds (cycled from the files)")
+    ap.add_argument("--workers", type=int, default=default_workers())
+    ap.add_argument("--modes", default="serial,parallel,dask")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per cell; the best is reported")
+    ap.add_argument("--memory", default="", help="record counts for the memory check, "
+                                                 "e.g. 1000,100000 (parallel mode)")
+    ap.add_argument("--memory-pipeline", choices=("default", "light"), default="default")
+    ap.add_argument("--memory-kind", default="text")
+    ap.add_argument("--memory-modes", default="parallel")
+    args = ap.parse_args()
+
+    kinds = [k for k in args.kinds.split(",") if k]
+    sizes = [int(x) for x in args.records.split(",")]
+    print(f"# cleanfeed scale benchmark: {os.cpu_count()} CPUs, workers={args.workers}, "
+          f"python {sys.version.split()[0]}")
+    if kinds and args.modes:
+        print("\n| corpus | records | mode | workers | seconds | records/s | speed-up "
+              "| peak MiB (all procs) | parent MiB | same output |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for kind, n in zip(kinds, sizes, strict=False):
+            base: dict | None = None
+            for mode in args.modes.split(","):
+                w = 1 if mode == "serial" else args.workers
+                runs = [measure(mode, kind, n, w, args.data, "default")
+                        for _ in range(args.repeat)]
+                best = min(runs, key=lambda r: r["seconds"])
+                if mode == "serial":
+                    base = best
+                speed = base["seconds"] / best["seconds"] if base else float("nan")
+                same = "yes" if base and best["sha"] == base["sha"] else (
+                    "-" if not base else "NO")
+                all_s = "/".join(f"{r['seconds']:.1f}" for r in runs)
+                print(f"| {kind} | {best['records']} | {mode} | {w} | {all_s} | "
+                      f"{best['records'] / best['seconds']:.1f} | {speed:.2f}x | "
+                      f"{best['peak_mb']:.0f} | {best['parent_mb']:.0f} | {same} |",
+                      flush=True)
+    if args.memory:
+        print(f"\nMemory vs input size ({args.memory_kind} corpus, {args.memory_pipeline} "
+              "pipeline):\n")
+        print("| records | mode | workers | seconds | records/s | peak MiB (all procs) "
+              "| parent MiB |")
+        print("|---|---|---|---|---|---|---|")
+        for n in [int(x) for x in args.memory.split(",")]:
+            for mode in args.memory_modes.split(","):
+                w = 1 if mode == "serial" else args.workers
+                r = measure(mode, args.memory_kind, n, w, args.data, args.memory_pipeline)
+                print(f"| {r['records']} | {mode} | {w} | {r['seconds']:.1f} | "
+                      f"{r['records'] / r['seconds']:.0f} | {r['peak_mb']:.0f} | "
+                      f"{r['parent_mb']:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
