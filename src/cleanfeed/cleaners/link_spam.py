@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from cleanfeed.article import Article
-from cleanfeed.cleaners import cues, shape
+from cleanfeed.cleaners import cues, promos, shape
 from cleanfeed.cleaners.spans import Cut, Line, apply_cuts, iter_lines
 
 #: At most this many headline lines follow a cue (guards against eating a story of short lines).
@@ -86,7 +86,8 @@ class LinkSpam:
         for line in lines[cue_index + 1:]:
             if line.blank:
                 continue
-            if len(items) >= self.max_items or not shape.is_headline_like(line.text):
+            if (len(items) >= self.max_items or not shape.is_headline_like(line.text)
+                    or promos.classify(line.text)):
                 break
             if is_cue_line(line.text):  # a second cue ("Most read") continues the block
                 last = line
