@@ -88,7 +88,8 @@ def test_default_pipeline_same_bytes_and_stats_as_serial() -> None:
     serial = default_pipeline(fetched_at=FETCHED)
     expected = _lines(serial.run(records))
     parallel = default_pipeline(fetched_at=FETCHED)
-    got = _lines(imap(parallel, records, workers=2, chunk_size=2, prefetch=2))
+    got = _lines(imap(parallel, records, workers=2, chunk_size=2, prefetch=2,
+                       min_parallel=1))
     assert got == expected
     assert parallel.stats == serial.stats
     assert sum('"stage":"read"' in line for line in got) == 6  # reader rejects kept, in place
@@ -135,7 +136,7 @@ def test_worker_crash_costs_one_record() -> None:
 def test_step_errors_become_the_same_rejects_as_serial() -> None:
     records = [_text(i, "BOOM" if i % 4 == 0 else "") for i in range(12)]
     expected = _lines(Pipeline([boom]).run(records))
-    assert _lines(imap(Pipeline([boom]), records, workers=2)) == expected
+    assert _lines(imap(Pipeline([boom]), records, workers=2, min_parallel=1)) == expected
     assert expected[0].count("bad record") == 1
 
 
@@ -147,7 +148,7 @@ def test_unpicklable_pipeline_is_refused_up_front() -> None:
 def test_unpicklable_record_is_rejected_alone() -> None:
     bad = RawRecord(source="bad.txt", text="x", extra={"callback": lambda: None})
     records = [_text(0), bad, _text(2)]
-    got = list(imap(Pipeline([boom]), records, workers=2))
+    got = list(imap(Pipeline([boom]), records, workers=2, min_parallel=1))
     assert isinstance(got[1], Reject) and got[1].stage == "parallel"
     assert isinstance(got[0], Article) and isinstance(got[2], Article)
 
@@ -172,6 +173,20 @@ def test_input_is_pulled_lazily_within_the_window() -> None:
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def where(article: Article) -> Article:
+    return article.evolve(extra={"pid": os.getpid()})
+
+
+def test_small_inputs_run_in_process_large_ones_in_workers() -> None:
+    small = list(imap(Pipeline([where]), [_text(i) for i in range(5)], workers=2,
+                      min_parallel=6))
+    assert {r.extra["pid"] for r in small} == {os.getpid()}
+    large = list(imap(Pipeline([where]), [_text(i) for i in range(6)], workers=2,
+                      min_parallel=6))
+    assert os.getpid() not in {r.extra["pid"] for r in large}
+    assert [r.source for r in large] == [f"t{i}.txt" for i in range(6)]
 
 
 def test_bad_arguments() -> None:

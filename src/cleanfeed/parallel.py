@@ -27,6 +27,7 @@ any :mod:`multiprocessing` code, a script calling this must guard its entry poin
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -49,6 +50,8 @@ InputRecord = RawRecord | Reject | Any  # Article is accepted too, as by Pipelin
 DEFAULT_CHUNK_SIZE = 4
 #: Records queued per worker beyond the one it is working on, so it never waits for the parent.
 DEFAULT_PREFETCH = 8
+#: Inputs shorter than this run in-process: starting workers (imports, models) costs more.
+DEFAULT_MIN_PARALLEL = 32
 #: How long a new worker may take to start (import modules, unpickle the pipeline).
 STARTUP_TIMEOUT = 120.0
 _PICKLE = pickle.HIGHEST_PROTOCOL
@@ -72,14 +75,16 @@ def imap(
     prefetch: int = DEFAULT_PREFETCH,
     window: int | None = None,
     start_method: str | None = None,
+    min_parallel: int = DEFAULT_MIN_PARALLEL,
 ) -> Iterator[Result]:
     """Clean ``records`` with ``pipeline`` in ``workers`` processes; results come in input order.
 
     ``workers=None`` uses every core; ``workers=1`` without a ``timeout`` runs in this process
-    (exactly :meth:`Pipeline.run`). With a ``timeout`` (seconds per record) worker processes are
-    always used, since only a separate process can be stopped reliably. ``window`` caps the
+    (exactly :meth:`Pipeline.run`), and so does an input of fewer than ``min_parallel`` records
+    (it is peeked at, not read whole). With a ``timeout`` (seconds per record) worker processes
+    are always used, since only a separate process can be stopped reliably. ``window`` caps the
     records in flight (default: enough to keep every worker busy). ``pipeline.stats`` is updated
-    as if the pipeline had run here.
+    as if the pipeline had run here. The output is the same in every case.
     """
     n = default_workers() if workers is None else workers
     if n < 1:
@@ -88,8 +93,20 @@ def imap(
         raise ValueError(f"timeout must be positive, got {timeout}")
     if n == 1 and timeout is None:
         return pipeline.run(records)
-    return ParallelRun(pipeline, workers=n, timeout=timeout, chunk_size=chunk_size,
-                       prefetch=prefetch, window=window, start_method=start_method).run(records)
+    run = ParallelRun(pipeline, workers=n, timeout=timeout, chunk_size=chunk_size,
+                      prefetch=prefetch, window=window, start_method=start_method)
+    if timeout is not None or min_parallel <= 1:
+        return run.run(records)
+    return _small_in_process(run, iter(records), min_parallel)
+
+
+def _small_in_process(run: ParallelRun, records: Iterator[InputRecord],
+                      min_parallel: int) -> Iterator[Result]:
+    head = list(itertools.islice(records, min_parallel))
+    if len(head) < min_parallel:
+        yield from run.pipeline.run(head)
+    else:
+        yield from run.run(itertools.chain(head, records))
 
 
 # --------------------------------------------------------------------------- worker side
