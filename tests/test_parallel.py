@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -195,3 +197,30 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError):
         imap(Pipeline([boom]), [], workers=2, timeout=0)
     assert list(imap(Pipeline([boom]), [], workers=2)) == []
+
+
+def test_cli_workers_give_the_same_files_as_one_process(tmp_path: Path) -> None:
+    from cleanfeed.cli import main
+
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    src = tmp_path / "in"
+    for copy in range(2):  # (a time limit always runs in workers, whatever the input size)
+        shutil.copytree(samples, src / f"copy{copy}")
+    (src / "empty.txt").write_text("", encoding="utf-8")
+    outputs = {}
+    for workers, limit in (("1", []), ("2", ["--time-limit", "60"])):  # in-process, workers
+        out, rej = tmp_path / f"out{workers}.jsonl", tmp_path / f"rej{workers}.jsonl"
+        assert main(["clean", str(src), "-o", str(out), "--rejects", str(rej), "-q",
+                     "--fetched-at", FETCHED, "--workers", workers, *limit]) == 0
+        outputs[workers] = (out.read_bytes(), rej.read_bytes())
+    assert outputs["1"] == outputs["2"]
+    assert outputs["1"][0].count(b"\n") >= 12 and b"empty document" in outputs["1"][1]
+
+
+def test_cli_refuses_a_time_limit_on_dask(capsys: pytest.CaptureFixture[str]) -> None:
+    from cleanfeed.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["clean", "x.txt", "--dask", "local", "--time-limit", "5"])
+    assert exc.value.code == 2
+    assert "cannot be enforced on Dask" in capsys.readouterr().err

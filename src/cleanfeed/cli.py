@@ -18,7 +18,8 @@ from typing import TextIO
 
 from cleanfeed import __version__, default_pipeline
 from cleanfeed.article import Article, Reject
-from cleanfeed.readers import DEFAULT_MAX_BYTES, read
+from cleanfeed.pipeline import Pipeline
+from cleanfeed.readers import DEFAULT_MAX_BYTES, Record, read
 from cleanfeed.writers import JsonlWriter
 
 #: Without ``--rejects``, at most this many rejects are listed on stderr.
@@ -51,6 +52,16 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _positive_float(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {value}")
+    return x
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cleanfeed",
@@ -77,6 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit with status 1 when any record was rejected")
     clean.add_argument("-q", "--quiet", action="store_true",
                        help="no progress and no summary on stderr")
+    clean.add_argument("--workers", metavar="N", type=_positive_int, default=None,
+                       help="worker processes (default: all cores; 1: in this process); "
+                            "the output is the same, in the same order")
+    clean.add_argument("--time-limit", metavar="SECONDS", type=_positive_float, default=None,
+                       help="reject a record still being cleaned after SECONDS (its worker "
+                            "process is stopped and replaced)")
+    clean.add_argument("--dask", metavar="ADDR", default=None,
+                       help="clean on Dask: a scheduler address (tcp://host:8786) or 'local' "
+                            "for a local cluster of --workers processes (needs cleanfeed[dask])")
 
     explain = sub.add_parser(
         "explain", help="show what each cleaner removed from one input, and why",
@@ -127,7 +147,7 @@ def _inputs(given: Sequence[str]) -> list[str]:
 def run_clean(args: argparse.Namespace) -> int:
     inputs = _inputs(args.inputs)
     pipeline = default_pipeline(fetched_at=args.fetched_at)
-    results = pipeline.run(read(inputs, max_bytes=args.max_bytes))
+    results = _results(pipeline, read(inputs, max_bytes=args.max_bytes), args)
     progress = Progress(sys.stderr, not args.quiet)
     started = time.monotonic()
     counts = {"records": 0, "articles": 0, "rejected": 0}
@@ -156,6 +176,24 @@ def run_clean(args: argparse.Namespace) -> int:
     if not args.quiet:
         _summary(counts, args, time.monotonic() - started, shown)
     return 1 if args.strict and counts["rejected"] else 0
+
+
+def _results(pipeline: Pipeline, records: Iterable[Record],
+             args: argparse.Namespace) -> Iterator[Article | Reject]:
+    """The cleaned stream, in input order: in-process, in worker processes, or on Dask."""
+    if args.dask:
+        if args.time_limit is not None:
+            raise UsageError("--time-limit cannot be enforced on Dask (it cannot stop a task)")
+        from cleanfeed import distributed
+
+        try:
+            distributed.require_dask()
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise UsageError(str(exc)) from None
+        return distributed.imap(pipeline, records, address=args.dask, n_workers=args.workers)
+    from cleanfeed import parallel
+
+    return parallel.imap(pipeline, records, workers=args.workers, timeout=args.time_limit)
 
 
 def _summary(counts: dict[str, int], args: argparse.Namespace, seconds: float,

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 DEFAULT_BATCH_SIZE = 32
 
 
-def _require_dask() -> None:
+def require_dask() -> None:
     try:
         import dask.bag  # noqa: F401
         import distributed  # noqa: F401
@@ -89,7 +89,7 @@ def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
     With ``as_dicts`` the elements are JSON-ready dicts (``Article.to_dict()`` /
     ``Reject.to_dict()`` plus ``"rejected": bool``), e.g. for ``bag.map(json.dumps).to_textfiles``.
     """
-    _require_dask()
+    require_dask()
     from cleanfeed import default_pipeline
 
     pipeline = pipeline or default_pipeline()
@@ -106,7 +106,7 @@ def read_bag(inputs: Sequence[str | os.PathLike[str]], *,
              files_per_partition: int = 16) -> dask.bag.Bag:
     """A bag of the records in files and folders, read **on the workers** (so the paths must
     be visible to them, e.g. shared storage). Folders are listed here, in sorted order."""
-    _require_dask()
+    require_dask()
     import dask.bag as db
 
     from cleanfeed.readers import _walk, reader_for
@@ -135,7 +135,7 @@ def connect(address: str | Client = "local", *, n_workers: int | None = None,
     """A client for ``address``; ``"local"`` starts (and afterwards stops) a LocalCluster of
     ``n_workers`` processes (default: one per core), one thread each, as cleaning is CPU-bound
     Python that a thread pool would serialise on the GIL."""
-    _require_dask()
+    require_dask()
     from distributed import Client, LocalCluster
 
     if isinstance(address, Client):
@@ -237,4 +237,4 @@ def clean_job(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLik
     return counts
 
 
-__all__ = ["as_record", "clean_job", "connect", "imap", "map_bag", "read_bag"]
+__all__ = ["as_record", "clean_job", "connect", "imap", "map_bag", "read_bag", "require_dask"]
