@@ -79,12 +79,13 @@ def test_map_bag_matches_local_run_for_records_and_dicts(client: Client) -> None
     assert _lines(got) == expected
 
     dicts = [{"source": f"d{i}", "text": f"Item {i}. {STORY}", "url": f"https://e.org/{i}"}
-             for i in range(6)] + [{"source": "d-empty", "title": "no body"}]
+             for i in range(5)] + [{"text": STORY}, {"source": "d-empty", "title": "no body"}]
     out = cd.map_bag(db.from_sequence(dicts, npartitions=2),
                      default_pipeline(fetched_at=FETCHED), as_dicts=True).compute()
     assert [d["rejected"] for d in out] == [False] * 6 + [True]
     assert out[0]["url"] == "https://e.org/0" and out[0]["language"] == "en"
     assert "no 'text' or 'html'" in out[-1]["reason"]
+    assert [d["source"] for d in out[4:]] == ["d4", "<dask>:1:1", "d-empty"]
 
 
 def test_clean_job_and_read_bag_match_local_files(client: Client, tmp_path: Path) -> None:

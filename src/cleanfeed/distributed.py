@@ -68,9 +68,11 @@ def as_record(item: Any, *, source: str = "<dask>") -> RawRecord | Article | Rej
                   reason=f"cannot clean a {type(item).__name__}: expected a record, dict or str")
 
 
-def _clean_partition(items: Iterable[Any], pipeline: Pipeline,
-                     as_dicts: bool) -> list[Any]:
-    results = pipeline.run(as_record(item) for item in items)
+def _clean_partition(items: Iterable[Any], pipeline: Pipeline, as_dicts: bool,
+                     partition: int) -> list[Any]:
+    """A bag partition; dicts and strings without a source get ``<dask>:PARTITION:INDEX``."""
+    results = pipeline.run(as_record(item, source=f"<dask>:{partition}:{i}")
+                           for i, item in enumerate(items))
     if as_dicts:
         return [_to_dict(r) for r in results]
     return list(results)
@@ -90,10 +92,16 @@ def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
     ``Reject.to_dict()`` plus ``"rejected": bool``), e.g. for ``bag.map(json.dumps).to_textfiles``.
     """
     require_dask()
+    import dask.bag as db
+    from dask import delayed
+
     from cleanfeed import default_pipeline
 
     pipeline = pipeline or default_pipeline()
-    return bag.map_partitions(_clean_partition, pipeline, as_dicts)
+    clean = delayed(_clean_partition, pure=True)
+    shared = delayed(pipeline, traverse=False)  # one copy in the graph, not one per partition
+    return db.from_delayed([clean(part, shared, as_dicts, i)
+                            for i, part in enumerate(bag.to_delayed())])
 
 
 def _read_files(paths: Iterable[str]) -> list[Any]:
