@@ -119,6 +119,23 @@ def test_stuck_record_is_rejected_and_the_run_goes_on() -> None:
     assert run.stats["timeouts"] == 1 and run.stats["workers_started"] == 3
 
 
+_LOADED: list[bool] = []
+
+
+def slow_first_call(article: Article) -> Article:
+    """Like a step whose first call imports a big library or loads a model."""
+    if not _LOADED:
+        time.sleep(1.5)
+        _LOADED.append(True)
+    return article
+
+
+def test_first_record_is_not_charged_for_loading() -> None:
+    records = [_text(i) for i in range(6)]
+    got = list(imap(Pipeline([slow_first_call]), records, workers=2, timeout=1.0))
+    assert all(isinstance(r, Article) for r in got)  # the warm-up record paid for the load
+
+
 def test_time_limit_applies_with_one_worker_too() -> None:
     records = [_text(0), _text(1, "EVIL"), _text(2)]
     got = list(imap(Pipeline([catastrophic]), records, workers=1, timeout=1.0))

@@ -14,7 +14,10 @@ dies, ``Pool`` cannot kill a worker at all), and both read the whole input eager
   its worker killed (SIGKILL: works even in C code that holds the GIL, e.g. a catastrophic
   regular expression); the record becomes a :class:`Reject` with ``stage="timeout"``, a fresh
   worker takes over the dead one's queue, and the run goes on. A worker that dies on a record
-  (segfault, out of memory, ``os._exit``) likewise costs that one record a reject.
+  (segfault, out of memory, ``os._exit``) likewise costs that one record a reject. A new
+  worker cleans a small warm-up page before it is timed, so lazy imports and model loads are
+  not charged to a real record (without this, each replacement worker's first record would
+  time out in turn).
 * **Steps and records must pickle.** The pipeline is pickled once per worker; a record that
   cannot be pickled is rejected alone (``stage="parallel"``).
 
@@ -112,7 +115,18 @@ def _small_in_process(run: ParallelRun, records: Iterator[InputRecord],
 # --------------------------------------------------------------------------- worker side
 
 
-def _worker_main(pipeline_bytes: bytes, tasks: Connection, results: Connection) -> None:
+#: Cleaned once by each new worker before it reports ready, so lazy imports and model loads
+#: (trafilatura, language profiles) are not charged to the first real record's time limit.
+WARM_UP = RawRecord(
+    source="<warm-up>", fetched_at="2026-01-01T00:00:00+00:00",
+    html="<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
+         "<p>This short page is cleaned once by every new worker process so that the "
+         "libraries it needs are loaded before any real record is timed.</p>"
+         "<p>Published 2026-01-01.</p></article></body></html>")
+
+
+def _worker_main(pipeline_bytes: bytes, tasks: Connection, results: Connection,
+                 warm_up: bool) -> None:
     """A worker: unpickle the pipeline, then clean chunks of ``(seq, record)`` until told to stop.
 
     One result message per record, so the parent always knows which record is running.
@@ -123,6 +137,10 @@ def _worker_main(pipeline_bytes: bytes, tasks: Connection, results: Connection) 
     except BaseException as exc:
         results.send_bytes(pickle.dumps(("error", f"{type(exc).__name__}: {exc}"), _PICKLE))
         return
+    if warm_up:
+        with contextlib.suppress(Exception):
+            pipeline(WARM_UP)
+        pipeline.stats.clear()
     results.send_bytes(pickle.dumps(("ready", None), _PICKLE))
     while True:
         try:
@@ -195,13 +213,15 @@ class ParallelRun:
 
     def __init__(self, pipeline: Pipeline, *, workers: int, timeout: float | None = None,
                  chunk_size: int = DEFAULT_CHUNK_SIZE, prefetch: int = DEFAULT_PREFETCH,
-                 window: int | None = None, start_method: str | None = None) -> None:
+                 window: int | None = None, start_method: str | None = None,
+                 warm_up: bool = True) -> None:
         if chunk_size < 1 or prefetch < 1:
             raise ValueError("chunk_size and prefetch must be at least 1")
         self.pipeline = pipeline
         self.workers = workers
         self.timeout = timeout
         self.chunk_size = chunk_size
+        self.warm_up = warm_up
         self.prefetch = max(prefetch, chunk_size)
         self.window = window or workers * (self.prefetch + chunk_size) * 2
         if self.window < workers:
@@ -224,7 +244,8 @@ class ParallelRun:
         task_recv, task_send = self._ctx.Pipe(duplex=False)
         result_recv, result_send = self._ctx.Pipe(duplex=False)
         process = self._ctx.Process(target=_worker_main, name="cleanfeed-worker", daemon=True,
-                                    args=(self._pipeline_bytes, task_recv, result_send))
+                                    args=(self._pipeline_bytes, task_recv, result_send,
+                                          self.warm_up))
         process.start()
         task_recv.close()
         result_send.close()
