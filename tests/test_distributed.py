@@ -143,3 +143,29 @@ def test_a_batch_that_kills_workers_becomes_rejects(client: Client) -> None:
     assert kinds == ["Article"] * 4 + ["Reject"] * 2 + ["Article"] * 2
     assert got[4].stage == "dask" and "KilledWorker" in got[4].reason
     client.wait_for_workers(2, timeout=30)
+
+
+def test_map_dataframe_matches_local_run(client: Client) -> None:
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    from cleanfeed.readers.jsonl import record_from_mapping
+
+    rows = [{"text": f"Item {i}. {STORY * (1 + i % 2)}", "url": f"https://e.org/{i}",
+             "published": "2025-11-02", "views": i} for i in range(7)]
+    rows[3] = {"text": None, "url": "https://e.org/3", "published": None, "views": 3}
+    rows[5]["text"] = FRENCH * 2
+    frame = dd.from_pandas(pd.DataFrame(rows), npartitions=3)
+    got = cd.map_dataframe(frame, default_pipeline(fetched_at=FETCHED)).compute()
+
+    local = default_pipeline(fetched_at=FETCHED)
+    sizes = [len(frame.partitions[i].compute()) for i in range(frame.npartitions)]
+    sources = [f"<dask>:{p}:{i}" for p, n in enumerate(sizes) for i in range(n)]
+    expected = list(local.run(
+        record_from_mapping({k: v for k, v in row.items() if v is not None}, src)
+        for row, src in zip(rows, sources, strict=True)))
+    assert list(got.index) == list(range(7))
+    assert got["rejected"].tolist() == [isinstance(e, Reject) for e in expected]
+    for (_, row), want in zip(got.iterrows(), expected, strict=True):
+        assert {k: row[k] for k in want.to_dict()} == want.to_dict()
+    assert got.loc[5, "language"] == "fr" and got.loc[0, "extra"] == {"views": 0}
+    assert json.dumps(got.loc[0, "extra"]) == '{"views": 0}'

@@ -6,6 +6,7 @@ rest of cleanfeed. Three entry points, by how your data arrives:
 * :func:`map_bag` -- you already have a :class:`dask.bag.Bag` of records (``RawRecord``,
   ``Article``, reader ``Reject``, JSON-like dicts, or plain strings); get a bag of cleaned
   ``Article``/``Reject`` (or their JSON dicts) back, lazily, to compute or write as you like.
+  :func:`map_dataframe` does the same for a ``dask.dataframe`` whose columns are record fields.
   :func:`read_bag` builds such a bag from files that every worker can see (shared storage).
 * :func:`imap` -- records stream in on the client (from :func:`cleanfeed.read`, stdin...); batches
   are cleaned on the cluster and yielded back **in input order** with a bounded number of
@@ -102,6 +103,57 @@ def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
     shared = delayed(pipeline, traverse=False)  # one copy in the graph, not one per partition
     return db.from_delayed([clean(part, shared, as_dicts, i)
                             for i, part in enumerate(bag.to_delayed())])
+
+
+#: Columns of :func:`map_dataframe`'s result: an article's JSON fields, then a reject's.
+FRAME_COLUMNS: tuple[str, ...] = (
+    "rejected", "schema", "id", "source", "text", "url", "title", "site", "authors",
+    "published", "published_precision", "modified", "language", "fetched_at", "headings",
+    "removed", "duplicate_of", "similarity", "extra", "stage", "reason")
+
+
+def _present(value: Any) -> bool:
+    """False for the missing-value markers a DataFrame uses (None, NaN, NA, NaT)."""
+    if value is None:
+        return False
+    try:
+        import pandas as pd
+
+        return not (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+    except (TypeError, ValueError):
+        return True
+
+
+def _clean_frame(frame: Any, pipeline: Pipeline, partition_info: dict[str, Any] | None = None
+                 ) -> Any:
+    import pandas as pd
+
+    number = (partition_info or {}).get("number", 0)
+    rows = []
+    for i, row in enumerate(frame.to_dict("records")):
+        record = as_record({k: v for k, v in row.items() if _present(v)},
+                           source=f"<dask>:{number}:{i}")
+        rows.append(_to_dict(pipeline(record) if not isinstance(record, Reject) else record))
+    return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object, index=frame.index)
+                         for c in FRAME_COLUMNS})
+
+
+def map_dataframe(df: Any, pipeline: Pipeline | None = None) -> Any:
+    """Clean every row of a :class:`dask.dataframe.DataFrame` whose columns are record fields
+    (``text`` and/or ``html``, ``url``, ``title``, ``published``...; others go to ``extra``).
+
+    Returns a lazy DataFrame with the same index and :data:`FRAME_COLUMNS` (object dtype):
+    ``rejected`` tells articles from rejects (which fill ``stage``/``reason``). Rows without a
+    ``source`` column get ``<dask>:PARTITION:ROW``.
+    """
+    require_dask()
+    import pandas as pd
+
+    from cleanfeed import default_pipeline
+
+    pipeline = pipeline or default_pipeline()
+    meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in FRAME_COLUMNS})
+    return df.map_partitions(_clean_frame, pipeline, meta=meta)
 
 
 def _read_files(paths: Iterable[str]) -> list[Any]:
@@ -245,4 +297,5 @@ def clean_job(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLik
     return counts
 
 
-__all__ = ["as_record", "clean_job", "connect", "imap", "map_bag", "read_bag", "require_dask"]
+__all__ = ["FRAME_COLUMNS", "as_record", "clean_job", "connect", "imap", "map_bag",
+           "map_dataframe", "read_bag", "require_dask"]
