@@ -2,9 +2,10 @@
 
 Each measurement runs in a fresh subprocess (so imports, worker start-up and memory are all
 counted) while this script samples the memory of that subprocess and all its descendants
-(workers, forkserver, Dask scheduler/nannies/workers) every 0.1 s. Memory is the summed PSS
-(proportional set size: shared pages split between the processes that share them), so the
-figure is what the run really occupies. Every run hashes its JSONL output; the ``same`` column
+(workers, forkserver, Dask scheduler/nannies/workers) every 0.1 s: the summed RSS (counts
+pages shared between processes once per process, so it over-states), the summed USS (memory
+private to the run's processes: what would grow if anything buffered the corpus), and the
+main process's own RSS. Every run hashes its JSONL output; the ``same`` column
 says whether it is byte-identical to the in-process run.
 
 The corpus is the ``text/`` and ``html/`` files of ``datasets/extraction/`` (scrapinghub and
@@ -113,30 +114,36 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
 
     cmd = [sys.executable, __file__, "--one", mode, kind, str(n), str(workers), str(data),
            pipeline_kind]
-    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    # As if cleanfeed were installed: Python 3.11's fork server ignores the parent's sys.path,
+    # so without this it could not preload cleanfeed._warm and every worker would warm itself.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     root = psutil.Process(child.pid)
-    peak_total = peak_parent = 0
+    peak_rss = peak_uss = peak_parent = 0
     while child.poll() is None:
-        total = 0
+        rss = uss = 0
         try:
             procs = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             break
         for proc in procs:
             try:
-                pss = proc.memory_full_info().pss
+                info = proc.memory_full_info()
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
-            total += pss
+            rss += info.rss
+            uss += info.uss
             if proc.pid == child.pid:
-                peak_parent = max(peak_parent, pss)
-        peak_total = max(peak_total, total)
+                peak_parent = max(peak_parent, info.rss)
+        peak_rss, peak_uss = max(peak_rss, rss), max(peak_uss, uss)
         time.sleep(0.1)
     out, _ = child.communicate()
     if child.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed with exit code {child.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
-    result.update(peak_mb=peak_total / 2**20, parent_mb=peak_parent / 2**20)
+    result.update(rss_mb=peak_rss / 2**20, uss_mb=peak_uss / 2**20,
+                  parent_mb=peak_parent / 2**20)
     return result
 
 
@@ -167,9 +174,9 @@ def main() -> None:
     print(f"# cleanfeed scale benchmark: {os.cpu_count()} CPUs, workers={args.workers}, "
           f"python {sys.version.split()[0]}")
     if kinds and args.modes:
-        print("\n| corpus | records | mode | workers | seconds | records/s | speed-up "
-              "| peak MiB (all procs) | parent MiB | same output |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("\n| corpus | records | mode | workers | seconds (each run) | records/s (best) "
+              "| speed-up | peak RSS MiB, all | peak USS MiB, all | main RSS MiB | same output |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for kind, n in zip(kinds, sizes, strict=False):
             base: dict | None = None
             for mode in args.modes.split(","):
@@ -185,21 +192,22 @@ def main() -> None:
                 all_s = "/".join(f"{r['seconds']:.1f}" for r in runs)
                 print(f"| {kind} | {best['records']} | {mode} | {w} | {all_s} | "
                       f"{best['records'] / best['seconds']:.1f} | {speed:.2f}x | "
-                      f"{best['peak_mb']:.0f} | {best['parent_mb']:.0f} | {same} |",
+                      f"{best['rss_mb']:.0f} | {best['uss_mb']:.0f} | {best['parent_mb']:.0f} "
+                      f"| {same} |",
                       flush=True)
     if args.memory:
         print(f"\nMemory vs input size ({args.memory_kind} corpus, {args.memory_pipeline} "
               "pipeline):\n")
-        print("| records | mode | workers | seconds | records/s | peak MiB (all procs) "
-              "| parent MiB |")
-        print("|---|---|---|---|---|---|---|")
+        print("| records | mode | workers | seconds | records/s | peak RSS MiB, all "
+              "| peak USS MiB, all | main RSS MiB |")
+        print("|---|---|---|---|---|---|---|---|")
         for n in [int(x) for x in args.memory.split(",")]:
             for mode in args.memory_modes.split(","):
                 w = 1 if mode == "serial" else args.workers
                 r = measure(mode, args.memory_kind, n, w, args.data, args.memory_pipeline)
                 print(f"| {r['records']} | {mode} | {w} | {r['seconds']:.1f} | "
-                      f"{r['records'] / r['seconds']:.0f} | {r['peak_mb']:.0f} | "
-                      f"{r['parent_mb']:.0f} |", flush=True)
+                      f"{r['records'] / r['seconds']:.0f} | {r['rss_mb']:.0f} | "
+                      f"{r['uss_mb']:.0f} | {r['parent_mb']:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
