@@ -121,6 +121,8 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     root = psutil.Process(child.pid)
     peak_rss = peak_uss = peak_parent = 0
+    cpu: dict[int, float] = {}  # pid -> last seen user+system seconds
+    load_before = os.getloadavg()[0]
     while child.poll() is None:
         rss = uss = 0
         try:
@@ -130,8 +132,10 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
         for proc in procs:
             try:
                 info = proc.memory_full_info()
+                times = proc.cpu_times()
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
+            cpu[proc.pid] = times.user + times.system
             rss += info.rss
             uss += info.uss
             if proc.pid == child.pid:
@@ -143,7 +147,8 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
         raise SystemExit(f"{' '.join(cmd)} failed with exit code {child.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
     result.update(rss_mb=peak_rss / 2**20, uss_mb=peak_uss / 2**20,
-                  parent_mb=peak_parent / 2**20)
+                  parent_mb=peak_parent / 2**20, cpu_s=sum(cpu.values()),
+                  load=(load_before + os.getloadavg()[0]) / 2)
     return result
 
 
@@ -175,8 +180,9 @@ def main() -> None:
           f"python {sys.version.split()[0]}")
     if kinds and args.modes:
         print("\n| corpus | records | mode | workers | seconds (each run) | records/s (best) "
-              "| speed-up | peak RSS MiB, all | peak USS MiB, all | main RSS MiB | same output |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
+              "| speed-up | CPU ms/record | load avg | peak RSS MiB, all | peak USS MiB, all "
+              "| main RSS MiB | same output |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for kind, n in zip(kinds, sizes, strict=False):
             base: dict | None = None
             for mode in args.modes.split(","):
@@ -192,6 +198,7 @@ def main() -> None:
                 all_s = "/".join(f"{r['seconds']:.1f}" for r in runs)
                 print(f"| {kind} | {best['records']} | {mode} | {w} | {all_s} | "
                       f"{best['records'] / best['seconds']:.1f} | {speed:.2f}x | "
+                      f"{1000 * best['cpu_s'] / best['records']:.0f} | {best['load']:.1f} | "
                       f"{best['rss_mb']:.0f} | {best['uss_mb']:.0f} | {best['parent_mb']:.0f} "
                       f"| {same} |",
                       flush=True)
