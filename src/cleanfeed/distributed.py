@@ -25,6 +25,7 @@ on Dask holds only if the pipeline itself enforces it (a time-limit step wrapper
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -72,7 +73,7 @@ def as_record(item: Any, *, source: str = "<dask>") -> RawRecord | Article | Rej
 def _clean_partition(items: Iterable[Any], pipeline: Pipeline, as_dicts: bool,
                      partition: int) -> list[Any]:
     """A bag partition; dicts and strings without a source get ``<dask>:PARTITION:INDEX``."""
-    results = pipeline.run(as_record(item, source=f"<dask>:{partition}:{i}")
+    results = _own_copy(pipeline).run(as_record(item, source=f"<dask>:{partition}:{i}")
                            for i, item in enumerate(items))
     if as_dicts:
         return [_to_dict(r) for r in results]
@@ -129,6 +130,7 @@ def _clean_frame(frame: Any, pipeline: Pipeline, partition_info: dict[str, Any] 
     import pandas as pd
 
     number = (partition_info or {}).get("number", 0)
+    pipeline = _own_copy(pipeline)
     rows = []
     for i, row in enumerate(frame.to_dict("records")):
         record = as_record({k: v for k, v in row.items() if _present(v)},
@@ -213,9 +215,17 @@ def connect(address: str | Client = "local", *, n_workers: int | None = None,
         yield client
 
 
+def _own_copy(pipeline: Pipeline) -> Pipeline:
+    """A copy with its own stats: a worker may run several tasks on one pipeline object in
+    threads at once."""
+    mine = copy.copy(pipeline)
+    mine.stats = Counter()
+    return mine
+
+
 def _clean_batch(pipeline: Pipeline, batch: list[Any]) -> tuple[list[Result], dict[str, int]]:
     """One Dask task: clean a batch, return the results and the stats they added."""
-    pipeline.stats.clear()
+    pipeline = _own_copy(pipeline)
     results = list(pipeline.run(as_record(item) for item in batch))
     return results, dict(pipeline.stats)
 
@@ -226,9 +236,10 @@ def imap(pipeline: Pipeline, records: Iterable[Any], *, address: str | Client = 
     """Clean ``records`` on a Dask cluster; results come back in input order.
 
     At most ``max_pending`` batches (default: 4 per worker thread) are on the cluster at once,
-    so the input is read lazily and memory stays bounded. A batch whose task fails (e.g. a
-    worker died on it repeatedly) becomes one reject per record, stage ``"dask"``.
-    ``pipeline.stats`` is updated as if the pipeline had run here.
+    so the input is read lazily and memory stays bounded. When a batch's task fails (e.g. a
+    record kills its worker, over and over), its records are retried one per task, so only the
+    record that fails alone becomes a reject (stage ``"dask"``). ``pipeline.stats`` is updated
+    as if the pipeline had run here.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -236,39 +247,47 @@ def imap(pipeline: Pipeline, records: Iterable[Any], *, address: str | Client = 
         threads = sum(client.nthreads().values()) or 1
         limit = max_pending or 4 * threads
         remote = client.scatter(pipeline, broadcast=True, hash=False)
+
+        def submit(batch: list[Any]) -> Any:
+            return client.submit(_clean_batch, remote, batch, pure=False)
+
+        def collect(future: Any, batch: list[Any]) -> list[Result]:
+            try:
+                results, stats = future.result()
+            except Exception as exc:
+                if len(batch) > 1:  # find the culprit: one task per record
+                    singles = [(submit([item]), [item]) for item in batch]
+                    return [r for f, b in singles for r in collect(f, b)]
+                results = [_failed(batch[0], f"the Dask task failed: {type(exc).__name__}: "
+                                             f"{exc}")]
+                stats = {"rejected": 1}
+            pipeline.stats.update(stats)
+            return results
+
         pending: deque[tuple[Any, list[Any]]] = deque()
         batch: list[Any] = []
         try:
             for record in records:
                 batch.append(record)
                 if len(batch) >= batch_size:
-                    pending.append((client.submit(_clean_batch, remote, batch, pure=False), batch))
+                    pending.append((submit(batch), batch))
                     batch = []
                     while len(pending) >= limit:
-                        yield from _collect(pipeline, *pending.popleft())
+                        yield from collect(*pending.popleft())
             if batch:
-                pending.append((client.submit(_clean_batch, remote, batch, pure=False), batch))
+                pending.append((submit(batch), batch))
             while pending:
-                yield from _collect(pipeline, *pending.popleft())
+                yield from collect(*pending.popleft())
         finally:
             for future, _ in pending:
                 future.cancel()
 
 
-def _collect(pipeline: Pipeline, future: Any, batch: list[Any]) -> list[Result]:
-    try:
-        results, stats = future.result()
-    except Exception as exc:
-        reason = f"the Dask task failed: {type(exc).__name__}: {exc}"
-        results = []
-        for item in batch:
-            record = as_record(item)
-            results.append(record if isinstance(record, Reject) else
-                           Reject(source=record.source, stage="dask", id=record.id,
-                                  reason=reason))
-        stats = {"rejected": len(results)}
-    pipeline.stats.update(stats)
-    return results
+def _failed(item: Any, reason: str) -> Reject:
+    record = as_record(item)
+    if isinstance(record, Reject):
+        return record
+    return Reject(source=record.source, stage="dask", id=record.id, reason=reason)
 
 
 def clean_job(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLike[str] | None,
