@@ -28,9 +28,9 @@ profiles), so each worker forked from it starts warm and shares those pages (mea
 worker's private memory drops from ~125 MiB to ~13 MiB, and a new worker is ready in well
 under a second instead of ~3 s). Python 3.11's fork server ignores the parent's ``sys.path``,
 so this needs cleanfeed importable as installed (or via ``PYTHONPATH``); otherwise the
-preload is skipped and each worker warms itself. As with
-any :mod:`multiprocessing` code, a script calling this must guard its entry point with
-``if __name__ == "__main__":``.
+preload is skipped and each worker warms itself (``ParallelRun(preload=())`` turns it off).
+As with any :mod:`multiprocessing` code, a script calling this must guard its entry point
+with ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
