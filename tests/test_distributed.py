@@ -142,6 +142,7 @@ def test_a_batch_that_kills_workers_becomes_rejects(client: Client) -> None:
     kinds = [type(r).__name__ for r in got]
     assert kinds == ["Article"] * 4 + ["Reject"] + ["Article"] * 3  # batch retried one by one
     assert got[4].stage == "dask" and "KilledWorker" in got[4].reason
+    assert "failed 3 times" in got[4].reason
     client.wait_for_workers(2, timeout=30)
 
 

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     import dask.bag
     from distributed import Client
 
+#: Messages Dask keeps per connection for debugging, in the clients and clusters we start.
+MESSAGE_LOG_LENGTH = 16
+#: Times a record is tried alone, after its batch failed, before it becomes a reject.
+SINGLE_TRIES = 3
 #: Records per Dask task in :func:`imap` (a task costs ~1 ms of scheduler time: keep them fat).
 DEFAULT_BATCH_SIZE = 32
 
@@ -198,21 +202,26 @@ def connect(address: str | Client = "local", *, n_workers: int | None = None,
     ``n_workers`` processes (default: one per core), one thread each, as cleaning is CPU-bound
     Python that a thread pool would serialise on the GIL."""
     require_dask()
+    import dask
     from distributed import Client, LocalCluster
 
     if isinstance(address, Client):
         yield address
         return
-    if address == "local":
-        from cleanfeed.parallel import default_workers
+    # Dask keeps the last N messages of every connection for debugging (default 1,000), and
+    # here a message carries a whole batch: measured +55 MiB per 1,000 text records in this
+    # process until the log fills. A short log keeps memory flat.
+    with dask.config.set({"distributed.admin.low-level-log-length": MESSAGE_LOG_LENGTH}):
+        if address == "local":
+            from cleanfeed.parallel import default_workers
 
-        with LocalCluster(n_workers=n_workers or default_workers(),
-                          threads_per_worker=threads_per_worker, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+            with LocalCluster(n_workers=n_workers or default_workers(),
+                              threads_per_worker=threads_per_worker, processes=True,
+                              dashboard_address=None) as cluster, Client(cluster) as client:
+                yield client
+            return
+        with Client(address) as client:
             yield client
-        return
-    with Client(address) as client:
-        yield client
 
 
 def _own_copy(pipeline: Pipeline) -> Pipeline:
@@ -237,8 +246,9 @@ def imap(pipeline: Pipeline, records: Iterable[Any], *, address: str | Client = 
 
     At most ``max_pending`` batches (default: 4 per worker thread) are on the cluster at once,
     so the input is read lazily and memory stays bounded. When a batch's task fails (e.g. a
-    record kills its worker, over and over), its records are retried one per task, so only the
-    record that fails alone becomes a reject (stage ``"dask"``). ``pipeline.stats`` is updated
+    record kills its worker, over and over), its records are retried one per task (each up to
+    :data:`SINGLE_TRIES` times), so only a record that keeps failing alone becomes a reject
+    (stage ``"dask"``). ``pipeline.stats`` is updated
     as if the pipeline had run here.
     """
     if batch_size < 1:
@@ -246,20 +256,23 @@ def imap(pipeline: Pipeline, records: Iterable[Any], *, address: str | Client = 
     with connect(address, n_workers=n_workers) as client:
         threads = sum(client.nthreads().values()) or 1
         limit = max_pending or 4 * threads
-        remote = client.scatter(pipeline, broadcast=True, hash=False)
 
         def submit(batch: list[Any]) -> Any:
-            return client.submit(_clean_batch, remote, batch, pure=False)
+            # The pipeline (a few KiB: steps pickle by reference) travels with each task;
+            # scattered once instead, it would be lost with the workers holding it.
+            return client.submit(_clean_batch, pipeline, batch, pure=False)
 
-        def collect(future: Any, batch: list[Any]) -> list[Result]:
+        def collect(future: Any, batch: list[Any], tries: int = 1) -> list[Result]:
             try:
                 results, stats = future.result()
             except Exception as exc:
                 if len(batch) > 1:  # find the culprit: one task per record
                     singles = [(submit([item]), [item]) for item in batch]
                     return [r for f, b in singles for r in collect(f, b)]
-                results = [_failed(batch[0], f"the Dask task failed: {type(exc).__name__}: "
-                                             f"{exc}")]
+                if tries < SINGLE_TRIES:  # it may have died with a neighbour, or lost its data
+                    return collect(submit(batch), batch, tries + 1)
+                results = [_failed(batch[0], f"the Dask task failed {tries} times: "
+                                             f"{type(exc).__name__}: {exc}")]
                 stats = {"rejected": 1}
             pipeline.stats.update(stats)
             return results
