@@ -91,7 +91,8 @@ def run_pages(pages: list[dict], systems: dict[str, Callable[[dict], str | None]
                 got = None
             ok += got == page["date"]
         elapsed = time.perf_counter() - start
-        print(f"| {name} | {ok / len(pages):.3f} ({ok}/{len(pages)}) | {len(pages) / elapsed:.0f} |")
+        rate = len(pages) / elapsed
+        print(f"| {name} | {ok / len(pages):.3f} ({ok}/{len(pages)}) | {rate:.0f} |")
 
 
 def html_table(pages: list[dict]) -> None:
@@ -162,7 +163,8 @@ def strings_table(data: Path) -> None:
                                 settings={"RELATIVE_BASE": base, "PREFER_DAY_OF_MONTH": "first"})
 
     print(f"\n## dateparser-strings.jsonl ({len(rows)} strings)\n")
-    print("| system | correct | strings/s (first pass) | strings/s (second pass) |\n|---|---|---|---|")
+    print("| system | correct | strings/s (first pass) | strings/s (second pass) |")
+    print("|---|---|---|---|")
     for name, fn in {"cleanfeed parse_date": cleanfeed, "dateparser.parse": dp}.items():
         speeds = []
         ok = 0

@@ -74,7 +74,17 @@ _MONTH_WORDS: dict[int, tuple[str, ...]] = {
 MONTHS: dict[str, int] = {w: m for m, words in _MONTH_WORDS.items() for w in words}
 _MONTH_RE = "|".join(sorted((re.escape(w) for w in MONTHS), key=len, reverse=True))
 
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag", "mo", "di", "mi", "do", "fr", "sa", "so", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lun", "mar", "mer", "jeu", "ven", "sam", "dim", "lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo", "segunda-feira", "terça-feira", "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira", "lunedì", "lunedi", "martedì", "martedi", "mercoledì", "mercoledi", "giovedì", "giovedi", "venerdì", "venerdi", "sabato", "domenica", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+_WEEKDAYS = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue",
+    "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "montag", "dienstag", "mittwoch",
+    "donnerstag", "freitag", "samstag", "sonnabend", "sonntag", "mo", "di", "mi", "do", "fr",
+    "sa", "so", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lun",
+    "mar", "mer", "jeu", "ven", "sam", "dim", "lunes", "martes", "miércoles", "miercoles",
+    "jueves", "viernes", "sábado", "sabado", "domingo", "segunda-feira", "terça-feira",
+    "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira", "lunedì", "lunedi", "martedì",
+    "martedi", "mercoledì", "mercoledi", "giovedì", "giovedi", "venerdì", "venerdi", "sabato",
+    "domenica", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+)
 _WEEKDAY_RE = "|".join(sorted((re.escape(w) for w in set(_WEEKDAYS)), key=len, reverse=True))
 
 #: Zone abbreviations with a fixed offset (minutes east of UTC).
@@ -108,7 +118,9 @@ _ZONE = (
 )
 #: What may stand between a date and its time.
 _JOIN = r"(?:\s*[,|@·•–—-]?\s*|\s*T)(?:(?:at|um|à|a\s+las?|alle|às|as|om|kl\.?|ore|o)\s+)?"
-_TIME_TAIL = rf"(?:{_JOIN}(?P<time>{_TIME})(?:\s*(?:uhr|h|hrs|horas?|heures?|Uhr)\b\.?)?(?:{_ZONE})?)?"
+_TIME_TAIL = (
+    rf"(?:{_JOIN}(?P<time>{_TIME})(?:\s*(?:uhr|h|hrs|horas?|heures?)\b\.?)?(?:{_ZONE})?)?"
+)
 
 _DAY = r"(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er|º|°|ª|\.)?"
 _MON = rf"(?P<mon>{_MONTH_RE})\.?"
@@ -165,7 +177,8 @@ _UNIT_RE = "|".join(sorted((re.escape(u) for u in _REL_UNIT), key=len, reverse=T
 _N = rf"(?P<n>\d{{1,3}}|{_ONE})"
 _REL_PATTERNS = [
     re.compile(rf"(?<!\w){_N}\s+(?P<unit>{_UNIT_RE})\s+(?:ago|fa|atrás|atras|geleden)(?!\w)", re.I),
-    re.compile(rf"(?<!\w)(?:vor|il\s+y\s+a|hace|há|ha|faz)\s+(?:about\s+)?{_N}\s+(?P<unit>{_UNIT_RE})(?!\w)", re.I),
+    re.compile(rf"(?<!\w)(?:vor|il\s+y\s+a|hace|há|ha|faz)\s+(?:about\s+)?{_N}\s+"
+               rf"(?P<unit>{_UNIT_RE})(?!\w)", re.I),
 ]
 _DAY_WORDS = {
     "today": 0, "heute": 0, "aujourd'hui": 0, "aujourd’hui": 0, "hoy": 0, "hoje": 0, "oggi": 0,
@@ -174,11 +187,14 @@ _DAY_WORDS = {
     "l'altro ieri": 2, "eergisteren": 2,
 }
 _DAYWORD_RE = re.compile(
-    r"(?<![\w'’])(?P<w>" + "|".join(sorted((re.escape(w) for w in _DAY_WORDS), key=len, reverse=True))
+    r"(?<![\w'’])(?P<w>"
+    + "|".join(sorted((re.escape(w) for w in _DAY_WORDS), key=len, reverse=True))
     + rf")(?![\w'’])(?:{_JOIN}(?P<time>{_TIME}))?",
     re.I,
 )
-_JUST_NOW = re.compile(r"(?<!\w)(?:just now|gerade eben|à l'instant|ahora mismo|agora mesmo|proprio ora)(?!\w)", re.I)
+_JUST_NOW = re.compile(
+    r"(?<!\w)(?:just now|gerade eben|à l'instant|ahora mismo|agora mesmo|proprio ora)(?!\w)", re.I
+)
 
 #: Strings dateparser must never see: bare numbers, numbers with a unit letter, phone numbers.
 _NUMBER_JUNK = re.compile(r"^\W*[\d\s().+/-]*\d[\d\s().+/-]*(?:[a-z]{1,2}|%)?\W*$", re.I)
@@ -202,7 +218,7 @@ def _fetch_time(fetched_at: str | datetime | None) -> datetime | None:
 
 
 def date_order_for(languages: Sequence[str] | None = None, url: str | None = None) -> DateOrder:
-    """Day/month order for numeric dates: US English sites write M/D/Y, nearly everyone else D/M/Y."""
+    """Day/month order for numeric dates: US English sites write M/D/Y, most others D/M/Y."""
     langs = [lang.lower() for lang in languages or ()]
     if langs and not langs[0].startswith("en"):
         return "DMY"
@@ -483,6 +499,14 @@ def _dateparser(languages: tuple[str, ...] | None, base: datetime, order: str) -
         return DateDataParser(settings=settings)
 
 
+#: Languages dateparser tries when the caller does not know the text's language: the widely
+#: published ones. All ~200 of dateparser's locales would cost seconds per unknown string.
+FALLBACK_LANGUAGES: tuple[str, ...] = (
+    "en", "de", "fr", "es", "pt", "it", "nl", "ru", "uk", "pl", "cs", "tr", "sv", "da", "nb",
+    "fi", "hu", "ro", "el", "bg", "hr", "sk", "sl", "id", "vi", "zh", "ja", "ko", "ar", "he",
+    "hi", "th", "fa",
+)
+
 _PROBE_BASES = (datetime(2001, 2, 3, 4, 5, 6), datetime(2011, 7, 9, 10, 11, 12))
 
 
@@ -520,7 +544,7 @@ def _via_dateparser(
 
 
 _RELATIVE_HINT = re.compile(
-    r"ago|vor|il y a|hace|há|fa\b|назад|前|önce|temu|tzv|in\s+\d|dentro|dans|en\s+\d|hours?|minutes?",
+    r"ago|vor|il y a|hace|há|fa\b|назад|前|önce|temu|in\s+\d|dentro|dans|en\s+\d|hours?|minutes?",
     re.I,
 )
 
@@ -567,7 +591,8 @@ def parse_date(
             return _resolve(m.date, fetch, allow_future)
     elif len(matches) > 1:
         return None  # two dates in one string: not one date
-    langs = tuple(lang.split("-")[0].lower() for lang in languages) if languages else None
+    langs = (tuple(lang.split("-")[0].lower() for lang in languages) if languages
+             else FALLBACK_LANGUAGES)
     found = _via_dateparser(s, langs, fetch, order)
     if found is None:
         return None
