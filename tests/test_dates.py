@@ -225,7 +225,10 @@ def test_step_prefers_the_record_date_then_stamps() -> None:
     assert assign_dates(art).published == "2024-05-06T07:08:09+02:00"
     art = _article(stamp_dates=("Updated 2 hours ago", "Published Jan. 31, 2025 3:10 pm ET"))
     out = assign_dates(art)
-    assert (out.published, out.published_precision) == ("2025-02-01T10:00+00:00", "second")
+    assert (out.published, out.published_precision) == ("2025-01-31T15:10-05:00", "second")
+    assert out.modified == "2025-02-01T10:00+00:00"
+    art = _article(stamp_dates=("12/05/2023 18:40",), language_raw="es")
+    assert assign_dates(art).published == "2023-05-12T18:40"
 
 
 def test_step_uses_html_dates_hint() -> None:

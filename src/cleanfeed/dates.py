@@ -618,6 +618,8 @@ def _ignorable(rest: str) -> bool:
 _JSONLD = re.compile(
     r"<script[^>]+type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script>", re.I | re.S
 )
+_JSON_WRAPPING = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_JSON_DATE_KEY = re.compile(r'"(datePublished|dateModified)"\s*:\s*"([^"]{8,40})"')
 _URL_DATE = re.compile(
     r"(?<!\d)(?P<y>(?:19[9]|20[0-4])\d)(?P<sep>[/_.-]?)(?P<m>0[1-9]|1[0-2])(?P=sep)"
     r"(?P<d>0[1-9]|[12]\d|3[01])(?!\d)"
@@ -672,12 +674,13 @@ def _metadata_dates(html: str) -> tuple[list[str], list[str]]:
     published: list[tuple[int, str]] = []
     modified: list[tuple[int, str]] = []
     for block in _JSONLD.findall(html):
-        try:
-            data = json.loads(block.strip().rstrip(";"))
-        except (ValueError, RecursionError):
-            continue
+        block = _JSON_WRAPPING.sub("", block).strip().rstrip(";")
         found: list[tuple[int, str, str]] = []
-        _walk_jsonld(data, found)
+        try:
+            _walk_jsonld(json.loads(block, strict=False), found)
+        except (ValueError, RecursionError):
+            # broken JSON (a stray comma, an unescaped quote): still take its plain date keys
+            found = [(2, m[1], m[2]) for m in _JSON_DATE_KEY.finditer(block)]
         for rank, key, value in found:
             if key == "datePublished":
                 published.append((rank, value))
@@ -970,12 +973,18 @@ def assign_dates(article: Article) -> Article:
     if raw:
         published = parse_date(str(raw), **kw)
     published = published or html_pub
-    stamps = [str(s) for s in article.hints.get("stamp_dates", ()) if s]
-    if published is None:
-        for stamp in stamps:
-            published = parse_date(stamp, **kw) or find_date_in_line(stamp, **kw)
-            if published:
-                break
+    # stamps: "Updated ..." ones say when the story changed, the others when it appeared
+    stamp_pub: ParsedDate | None = None
+    stamp_mod: ParsedDate | None = None
+    for stamp in (str(s) for s in article.hints.get("stamp_dates", ()) if s):
+        found = parse_date(stamp, **kw) or find_date_in_line(stamp, **kw)
+        if found is None:
+            continue
+        if _MODIFIED_CUE.search(stamp):
+            stamp_mod = stamp_mod or found
+        else:
+            stamp_pub = stamp_pub or found
+    published = published or stamp_pub
     text_mod: ParsedDate | None = None
     if published is None and article.text:
         published, text_mod = dates_from_text(article.text[:20000], **kw)
@@ -984,7 +993,7 @@ def assign_dates(article: Article) -> Article:
     raw_mod = article.hints.get("modified_raw")
     if raw_mod:
         modified = parse_date(str(raw_mod), **kw)
-    modified = modified or html_mod or text_mod
+    modified = modified or html_mod or stamp_mod or text_mod
     if modified is not None:
         modified = _resolve(modified, _fetch_time(fetch), False)
 
