@@ -1,14 +1,17 @@
-"""Share / subscribe / follow / cookie / advertisement / copyright lines.
+"""Calls to action and site furniture: share / subscribe / follow / click-here lines, comment
+counters, tag lists, cookie notices, advertisement labels, copyright notices, feed footers and
+bare link lines.
 
 Precision rules: a line goes only when it *is* the call to action — the whole line is a cue
 ("Advertisement", "Share this article"), or it starts with a multi-word cue and is short
-("Follow us on Twitter for updates"), or it is a short copyright notice. "Share prices fell 3%"
-starts with a cue *word* but not a cue *phrase*, and stays.
+("Follow us on Twitter for updates"), or it is a short notice of a known shape. "Share prices
+fell 3%" starts with a cue *word* but not a cue *phrase*, and stays.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cleanfeed.article import Article
@@ -16,27 +19,73 @@ from cleanfeed.cleaners import cues, shape
 from cleanfeed.cleaners.spans import Cut, apply_cuts, iter_lines
 
 #: Groups whose phrases, at the start of a short line, make the line a call to action.
-PREFIX_GROUPS = ("share", "subscribe", "follow")
+PREFIX_GROUPS = ("share", "subscribe", "follow", "cta")
 #: A prefix-matched line may have at most this many words.
-MAX_PREFIX_WORDS = 14
+MAX_PREFIX_WORDS = 20
+#: First words of "follow us"-style lines in the six cue languages.
+_FOLLOW_VERBS = frozenset({"follow", "like", "join", "find", "connect", "subscribe", "folgen",
+                           "folge", "suivez", "rejoignez", "síguenos", "siguenos", "siga",
+                           "sigue", "seguici", "segui"})
 _COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))", re.IGNORECASE)
 _COOKIE_WORD = re.compile(r"cookie", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co\.uk|info|io)"
+                  r"\b", re.IGNORECASE)
+_LINK_LINE = re.compile(
+    r"^\W*(?:(?:source|via|quelle|fuente|fonte|link)\s*:?\s*)?(?:https?://|www\.)\S+\s*$",
+    re.IGNORECASE)
+_FEED_FOOTER = re.compile(r"^the post .{1,300} appeared first on .{1,200}$", re.IGNORECASE)
+_COMMENT_COUNT = re.compile(
+    r"^\W*\d{1,6}\s+(?:comments?|kommentare?|commentaires?|comentarios?|comentários?|commenti)"
+    r"\W*$", re.IGNORECASE)
+
+_REASONS = {
+    "share": "share/social button text",
+    "subscribe": "subscription or sign-up prompt",
+    "follow": "follow-us prompt",
+    "cta": "call to action",
+    "cookie": "cookie notice",
+    "ads": "advertisement label",
+    "copyright": "copyright notice",
+    "comments": "comments widget text",
+    "taxonomy": "tag or category list",
+    "feed": "feed footer ('The post … appeared first on …')",
+    "link": "bare link line",
+    "more_links": "link to more content elsewhere",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    exact: dict[str, str]
+    prefixes: tuple[tuple[str, str], ...]
+    cookie: tuple[str, ...]
+    copyright: tuple[str, ...]
+    social: frozenset[str]
+    more_links: tuple[str, ...]
+    taxonomy: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, str], list[tuple[str, str]], list[str], list[str]]:
+def _tables() -> _Tables:
     c = cues.load()
     exact: dict[str, str] = {}
-    for group in ("share", "subscribe", "follow", "cookie", "ads", "copyright"):
+    for group in ("share", "subscribe", "follow", "cta", "cookie", "ads", "copyright", "comments"):
         for phrase in c.phrases(group):
             exact.setdefault(phrase, group)
-    prefixes = sorted(
+    prefixes = tuple(sorted(
         ((p, g) for g in PREFIX_GROUPS for p in c.phrases(g) if " " in p),
         key=lambda pg: (-len(pg[0]), pg[0]),
+    ))
+    taxonomy = re.compile(rf"^\W*(?:{cues.alternation(c.phrases('taxonomy'))})\s*:", re.I)
+    return _Tables(
+        exact=exact,
+        prefixes=prefixes,
+        cookie=tuple(sorted(p for p in c.phrases("cookie") if " " in p)),
+        copyright=tuple(sorted(p for p in c.phrases("copyright") if " " in p)),
+        social=c.phrases("social"),
+        more_links=tuple(sorted(c.phrases("more_links"))),
+        taxonomy=taxonomy,
     )
-    cookie = sorted(p for p in c.phrases("cookie") if " " in p)
-    copyright_ = sorted(p for p in c.phrases("copyright") if " " in p)
-    return exact, prefixes, cookie, copyright_
 
 
 def classify(line: str) -> str | None:
@@ -51,33 +100,36 @@ def classify(line: str) -> str | None:
     k = cues.key(text)
     if not k:
         return None
-    exact, prefixes, cookie, copyright_ = _tables()
-    if k in exact:
-        return exact[k]
-    n_words = len(k.split())
+    t = _tables()
+    if k in t.exact:
+        return t.exact[k]
+    ws = k.split()
+    n_words = len(ws)
     if n_words <= MAX_PREFIX_WORDS:
-        for phrase, group in prefixes:
+        for phrase, group in t.prefixes:
             if k.startswith(phrase + " "):
                 return group
-    if n_words <= 60 and _COOKIE_WORD.search(text) and any(p in k for p in cookie):
+        if ws[0] in _FOLLOW_VERBS and t.social.intersection(ws[1:]) and n_words <= 16:
+            return "follow"
+        if _URL.search(text) and any(k.startswith(p + " ") for p in t.more_links):
+            return "more_links"
+    if _LINK_LINE.match(text):
+        return "link"
+    if _COMMENT_COUNT.match(text):
+        return "comments"
+    if _FEED_FOOTER.match(text):
+        return "feed"
+    if n_words <= 40 and t.taxonomy.match(text):
+        return "taxonomy"
+    if n_words <= 60 and _COOKIE_WORD.search(text) and any(p in k for p in t.cookie):
         return "cookie"
-    if n_words <= 25 and (_COPYRIGHT.match(text) or any(p in k for p in copyright_)):
+    if n_words <= 25 and (_COPYRIGHT.match(text) or any(p in k for p in t.copyright)):
         return "copyright"
     return None
 
 
-_REASONS = {
-    "share": "share/social button text",
-    "subscribe": "subscription or sign-up prompt",
-    "follow": "follow-us prompt",
-    "cookie": "cookie notice",
-    "ads": "advertisement label",
-    "copyright": "copyright notice",
-}
-
-
 def promos(article: Article) -> Article:
-    """Step: cut whole lines that are calls to action, ad labels, cookie or copyright notices."""
+    """Step: cut whole lines that are calls to action, site furniture or notices."""
     cuts = []
     for line in iter_lines(article.text):
         group = classify(line.text)
