@@ -57,12 +57,21 @@ _REASONS = {
 @dataclass(frozen=True, slots=True)
 class _Tables:
     exact: dict[str, str]
-    prefixes: tuple[tuple[str, str], ...]
-    cookie: tuple[str, ...]
-    copyright: tuple[str, ...]
+    prefix: re.Pattern[str]          # on the key: a multi-word cue phrase, then more words
+    prefix_group: dict[str, str]
+    cookie: re.Pattern[str]
+    copyright: re.Pattern[str]
     social: frozenset[str]
-    more_links: tuple[str, ...]
+    more_links: re.Pattern[str]
     taxonomy: re.Pattern[str]
+
+
+def _phrase_regex(phrases: list[str], *, anchored: bool) -> re.Pattern[str]:
+    """Phrases in comparison form (see :func:`cues.key`) as one compiled alternation."""
+    body = "|".join(re.escape(p) for p in sorted(phrases, key=lambda p: (-len(p), p)))
+    if not body:
+        return re.compile("(?!)")
+    return re.compile(rf"^(?:{body}) " if anchored else rf"(?:^| )(?:{body})(?: |$)")
 
 
 @lru_cache(maxsize=1)
@@ -72,18 +81,20 @@ def _tables() -> _Tables:
     for group in ("share", "subscribe", "follow", "cta", "cookie", "ads", "copyright", "comments"):
         for phrase in c.phrases(group):
             exact.setdefault(phrase, group)
-    prefixes = tuple(sorted(
-        ((p, g) for g in PREFIX_GROUPS for p in c.phrases(g) if " " in p),
-        key=lambda pg: (-len(pg[0]), pg[0]),
-    ))
+    prefix_group: dict[str, str] = {}
+    for group in PREFIX_GROUPS:
+        for phrase in c.phrases(group):
+            if " " in phrase:
+                prefix_group.setdefault(phrase, group)
     taxonomy = re.compile(rf"^\W*(?:{cues.alternation(c.phrases('taxonomy'))})\s*:", re.I)
     return _Tables(
         exact=exact,
-        prefixes=prefixes,
-        cookie=tuple(sorted(p for p in c.phrases("cookie") if " " in p)),
-        copyright=tuple(sorted(p for p in c.phrases("copyright") if " " in p)),
+        prefix=_phrase_regex(list(prefix_group), anchored=True),
+        prefix_group=prefix_group,
+        cookie=_phrase_regex([p for p in c.phrases("cookie") if " " in p], anchored=False),
+        copyright=_phrase_regex([p for p in c.phrases("copyright") if " " in p], anchored=False),
         social=c.phrases("social"),
-        more_links=tuple(sorted(c.phrases("more_links"))),
+        more_links=_phrase_regex(list(c.phrases("more_links")), anchored=True),
         taxonomy=taxonomy,
     )
 
@@ -106,12 +117,12 @@ def classify(line: str) -> str | None:
     ws = k.split()
     n_words = len(ws)
     if n_words <= MAX_PREFIX_WORDS:
-        for phrase, group in t.prefixes:
-            if k.startswith(phrase + " "):
-                return group
+        m = t.prefix.match(k)
+        if m:
+            return t.prefix_group[m.group()[:-1]]
         if ws[0] in _FOLLOW_VERBS and t.social.intersection(ws[1:]) and n_words <= 16:
             return "follow"
-        if _URL.search(text) and any(k.startswith(p + " ") for p in t.more_links):
+        if t.more_links.match(k) and _URL.search(text):
             return "more_links"
     if _LINK_LINE.match(text):
         return "link"
@@ -121,9 +132,9 @@ def classify(line: str) -> str | None:
         return "feed"
     if n_words <= 40 and t.taxonomy.match(text):
         return "taxonomy"
-    if n_words <= 60 and _COOKIE_WORD.search(text) and any(p in k for p in t.cookie):
+    if n_words <= 60 and _COOKIE_WORD.search(text) and t.cookie.search(k):
         return "cookie"
-    if n_words <= 25 and (_COPYRIGHT.match(text) or any(p in k for p in t.copyright)):
+    if n_words <= 25 and (_COPYRIGHT.match(text) or t.copyright.search(k)):
         return "copyright"
     return None
 
