@@ -39,6 +39,7 @@ def test_calls_to_action_and_notices(line: str, group: str) -> None:
     "Follow the money, the prosecutor told the jury on Tuesday.",
     "The report is available at https://example.org/report and runs to 80 pages.",
     "Tags on the luggage showed it had travelled through three airports.",
+    '{ category : "Fruits" , price : "$1" , stocked : true , name : "Apple" } ,',
 ])
 def test_story_sentences_that_start_with_cue_words_stay(line: str) -> None:
     assert classify(line) is None

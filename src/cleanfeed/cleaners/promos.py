@@ -86,7 +86,8 @@ def _tables() -> _Tables:
         for phrase in c.phrases(group):
             if " " in phrase:
                 prefix_group.setdefault(phrase, group)
-    taxonomy = re.compile(rf"^\W*(?:{cues.alternation(c.phrases('taxonomy'))})\s*:", re.I)
+    # Only list markers may precede the label: "{ category : ..." is code, not a tag line.
+    taxonomy = re.compile(rf"^[\s*•·-]*(?:{cues.alternation(c.phrases('taxonomy'))})\s*:", re.I)
     return _Tables(
         exact=exact,
         prefix=_phrase_regex(list(prefix_group), anchored=True),
