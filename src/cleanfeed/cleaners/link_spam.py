@@ -84,7 +84,8 @@ class LinkSpam:
         """The headline-like lines after the cue (blank lines allowed between them)."""
         items: list[Line] = []
         last = lines[cue_index]
-        for line in lines[cue_index + 1:]:
+        for j in range(cue_index + 1, len(lines)):  # by index: O(block), never O(rest of text)
+            line = lines[j]
             if line.blank:
                 continue
             if (len(items) >= self.max_items or not shape.is_headline_like(line.text)
