@@ -487,7 +487,7 @@ def _dateparser(languages: tuple[str, ...] | None, base: datetime, order: str) -
 
     settings = {
         "RELATIVE_BASE": base.replace(tzinfo=None),
-        "PREFER_DAY_OF_MONTH": "first",
+        "PREFER_DAY_OF_MONTH": "current",  # only relative spans keep a month-period answer
         "RETURN_TIME_AS_PERIOD": True,
         "DATE_ORDER": order,
         "PREFER_LOCALE_DATE_ORDER": True,
@@ -507,6 +507,7 @@ FALLBACK_LANGUAGES: tuple[str, ...] = (
     "hi", "th", "fa",
 )
 
+_YEAR_IN = re.compile(r"(?<!\d)(?:1[89]|2[01])\d\d(?!\d)")
 _PROBE_BASES = (datetime(2001, 2, 3, 4, 5, 6), datetime(2011, 7, 9, 10, 11, 12))
 
 
@@ -523,14 +524,19 @@ def _via_dateparser(
                 .get_date_data(text)
         except (ValueError, OverflowError, TypeError):
             return None
-        if data is None or data.date_obj is None or data.period not in ("day", "time"):
+        if data is None or data.date_obj is None:
+            return None
+        # a month or year ("March 2019") is not a publication day; "1 year 2 months" (ago)
+        # measured from the fetch time is
+        relative_span = fetch is not None and re.search(r"\d", text) and not _YEAR_IN.search(text)
+        if data.period not in ("day", "time") and not relative_span:
             return None
         results.append(data)
     if len(results) > 1 and results[0].date_obj != results[1].date_obj:
         return None  # it depends on "now", and we do not know when "now" was
     data = results[0]
     dt: datetime = data.date_obj
-    if data.period == "time" or dt.hour or dt.minute or dt.second:
+    if data.period == "time":  # a "day" answer carries the base's clock time: not a real time
         offset = None
         if dt.tzinfo is not None:
             delta = dt.utcoffset()
@@ -600,7 +606,7 @@ def parse_date(
 
 
 _IGNORABLE = re.compile(
-    rf"^(?:[\W\d_]*|(?:(?:{_WEEKDAY_RE})\.?|published|posted|updated|on|le|el|am|il|de|the|"
+    rf"^(?:[\W_]*|(?:(?:{_WEEKDAY_RE})\.?|published|posted|updated|on|le|el|am|il|de|the|"
     r"publié|publicado|pubblicato|veröffentlicht|aktualisiert|date|datum|fecha|data|"
     r"[\s,.:;|()\[\]–—-])+)$",
     re.I,
