@@ -151,6 +151,12 @@ def test_day_month_order_follows_language_and_site() -> None:
 
 def test_other_languages_go_through_dateparser() -> None:
     assert parse_date("13 января 2015 г. в 13:34", languages=["ru"]).iso == "2015-01-13T13:34"
+    # a relative day stays a day: dateparser's clock time from the fetch time is not kept
+    assert parse_date("2 дня назад", languages=["ru"], fetched_at=FETCHED) == ParsedDate(
+        "2025-01-30", "day")
+    assert parse_date("3 часа назад", languages=["ru"], fetched_at=FETCHED) == ParsedDate(
+        "2025-02-01T09:00+00:00", "second")
+    assert parse_date("2 дня назад", languages=["ru"]) is None  # no fetch time, no answer
 
 
 # -- HTML ---------------------------------------------------------------------------------------
