@@ -108,7 +108,7 @@ _ZONE_RE = "|".join(sorted((*FIXED_ZONES, *DST_ZONES), key=len, reverse=True))
 # patterns
 
 _TIME = (
-    r"(?P<hh>[01]?\d|2[0-3])(?:[:.h](?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d)(?:[.,]\d+)?)?)"
+    r"(?P<hh>[01]?\d|2[0-3])(?:[:.h](?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d)(?P<frac>[.,]\d+)?)?)"
     r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?![a-z]))?"
     r"|(?P<hh2>1[0-2]|0?[1-9])\s*(?P<ampm2>[ap]\.?\s?m\.?)(?![a-z])"
 )
@@ -197,7 +197,7 @@ _JUST_NOW = re.compile(
 )
 
 #: Strings dateparser must never see: bare numbers, numbers with a unit letter, phone numbers.
-_NUMBER_JUNK = re.compile(r"^\W*[\d\s().+/-]*\d[\d\s().+/-]*(?:[a-z]{1,2}|%)?\W*$", re.I)
+_NUMBER_JUNK = re.compile(r"^\W*[\d\s().+/-]*\d[\d\s().+/-]*(?:[a-z]|%)?\W*$", re.I)
 
 # --------------------------------------------------------------------------------------------
 # helpers
@@ -247,6 +247,8 @@ def _format(dt: datetime, *, seconds: bool, offset: int | None) -> str:
     iso = f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}"
     if seconds:
         iso += f":{dt.second:02d}"
+        if dt.microsecond:
+            iso += f".{dt.microsecond:06d}".rstrip("0")
     if offset is not None:
         iso += _offset_str(offset)
     return iso
@@ -296,7 +298,9 @@ def _with_time(
             return ParsedDate(day.isoformat(), "day")
         pm = ampm.lower().startswith("p")
         hour = (hour % 12) + (12 if pm else 0)
-    local = datetime(day.year, day.month, day.day, hour, minute, sec or 0)
+    frac = g.get("frac")
+    micro = int((frac[1:] + "000000")[:6]) if frac and sec is not None else 0
+    local = datetime(day.year, day.month, day.day, hour, minute, sec or 0, micro)
     offset = _zone_offset(m, local)
     return ParsedDate(_format(local, seconds=sec is not None, offset=offset), "second")
 
@@ -308,8 +312,8 @@ def _valid_day(y: int, mo: int, d: int) -> date | None:
 
 
 def _two_digit_year(yy: int, fetch: datetime | None) -> int:
-    pivot = (fetch.year % 100) if fetch else 30
-    return 2000 + yy if yy <= pivot + 1 else 1900 + yy
+    """strptime's rule (00-68 -> 20xx); the future check then drops what is too late."""
+    return 2000 + yy if yy < 69 else 1900 + yy
 
 
 def _day_from_match(
@@ -481,22 +485,29 @@ def find_date_in_line(
 
 
 @lru_cache(maxsize=32)
-def _dateparser(languages: tuple[str, ...] | None, base: datetime, order: str) -> Any:
-    """A dateparser parser with explicit settings; cached per (languages, base, order)."""
+def _dateparser(
+    languages: tuple[str, ...] | None, base: datetime, order: str, past: bool = True
+) -> Any:
+    """A dateparser parser with explicit settings; cached per (languages, base, order, past)."""
     from dateparser.date import DateDataParser
 
     settings = {
         "RELATIVE_BASE": base.replace(tzinfo=None),
         "PREFER_DAY_OF_MONTH": "current",  # only relative spans keep a month-period answer
+        # with a fetch time, "10 December" or "Sunday" is the last one before it
+        "PREFER_DATES_FROM": "past" if past else "current_period",
         "RETURN_TIME_AS_PERIOD": True,
         "DATE_ORDER": order,
         "PREFER_LOCALE_DATE_ORDER": True,
         "NORMALIZE": True,
     }
-    try:
-        return DateDataParser(languages=list(languages) if languages else None, settings=settings)
-    except ValueError:  # a language dateparser does not know
-        return DateDataParser(settings=settings)
+    if languages:
+        for langs in (list(languages), sorted({lang.split("-")[0] for lang in languages})):
+            try:
+                return DateDataParser(languages=langs, settings=settings)
+            except ValueError:  # a language (or script variant) dateparser does not know
+                continue
+    return DateDataParser(languages=list(FALLBACK_LANGUAGES), settings=settings)
 
 
 #: Languages dateparser tries when the caller does not know the text's language: the widely
@@ -507,29 +518,50 @@ FALLBACK_LANGUAGES: tuple[str, ...] = (
     "hi", "th", "fa",
 )
 
-_YEAR_IN = re.compile(r"(?<!\d)(?:1[89]|2[01])\d\d(?!\d)")
+_EN_UNIT = re.compile(r"\b(?:decade|year|month|week|day|hour|minute|second)s?\b")
+_EN_MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|"
+                       r"october|november|december)\b")
+
+
+def _is_relative_phrase(text: str, locale: str | None) -> bool:
+    """Whether dateparser read ``text`` as a span from now ("1 year 2 months", "a decade ago").
+
+    Uses the locale's own translation into dateparser's English tokens: units and no month.
+    """
+    if not locale:
+        return False
+    try:
+        from dateparser.conf import settings as default_settings
+        from dateparser.languages.loader import LocaleDataLoader
+
+        english = LocaleDataLoader().get_locale(locale).translate(text, settings=default_settings)
+    except Exception:  # an internal API: if it changes, treat the phrase as not relative
+        return False
+    return bool(_EN_UNIT.search(english)) and not _EN_MONTH.search(english)
+
+
 _PROBE_BASES = (datetime(2001, 2, 3, 4, 5, 6), datetime(2011, 7, 9, 10, 11, 12))
 
 
 def _via_dateparser(
     text: str, languages: tuple[str, ...] | None, fetch: datetime | None, order: DateOrder
 ) -> ParsedDate | None:
-    if _NUMBER_JUNK.match(text) and not re.search(r"\d[./-]\d", text):
+    if _NUMBER_JUNK.match(text):  # numbers only: the patterns above read every real one
         return None
     bases = (fetch,) if fetch else _PROBE_BASES
     results = []
     for base in bases:
         try:
-            data = _dateparser(languages, base.replace(tzinfo=None) if base else base, order)\
-                .get_date_data(text)
+            parser = _dateparser(languages, base.replace(tzinfo=None), order, fetch is not None)
+            data = parser.get_date_data(text)
         except (ValueError, OverflowError, TypeError):
             return None
         if data is None or data.date_obj is None:
             return None
-        # a month or year ("March 2019") is not a publication day; "1 year 2 months" (ago)
-        # measured from the fetch time is
-        relative_span = fetch is not None and re.search(r"\d", text) and not _YEAR_IN.search(text)
-        if data.period not in ("day", "time") and not relative_span:
+        # a month or year ("March 2019") is not a publication day; "1 year 2 months" or
+        # "a decade ago" measured from the fetch time is: its answer moves with the base
+        if data.period not in ("day", "time") and not (
+                fetch is not None and _is_relative_phrase(text, data.locale)):
             return None
         results.append(data)
     if len(results) > 1 and results[0].date_obj != results[1].date_obj:
@@ -597,8 +629,7 @@ def parse_date(
             return _resolve(m.date, fetch, allow_future)
     elif len(matches) > 1:
         return None  # two dates in one string: not one date
-    langs = (tuple(lang.split("-")[0].lower() for lang in languages) if languages
-             else FALLBACK_LANGUAGES)
+    langs = tuple(languages) if languages else FALLBACK_LANGUAGES
     found = _via_dateparser(s, langs, fetch, order)
     if found is None:
         return None
