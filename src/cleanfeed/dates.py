@@ -196,6 +196,14 @@ _JUST_NOW = re.compile(
     r"(?<!\w)(?:just now|gerade eben|à l'instant|ahora mismo|agora mesmo|proprio ora)(?!\w)", re.I
 )
 
+#: A line without any of these holds no date the patterns above could read.
+_MAYBE_DATE = re.compile(
+    r"\d|(?<!\w)(?:" + "|".join(sorted((re.escape(w) for w in _DAY_WORDS), key=len, reverse=True))
+    + r"|just now|gerade eben|à l'instant|ahora mismo|agora mesmo|proprio ora"
+    r"|ago|fa|atrás|atras|geleden|vor|il\s+y\s+a|hace|há|ha|faz)(?!\w)",
+    re.I,
+)
+
 #: Strings dateparser must never see: bare numbers, numbers with a unit letter, phone numbers.
 _NUMBER_JUNK = re.compile(r"^\W*[\d\s().+/-]*\d[\d\s().+/-]*(?:[a-z]|%)?\W*$", re.I)
 
@@ -407,6 +415,8 @@ def find_dates_in_line(
     min_year: int | None = None,
 ) -> list[DateMatch]:
     """Every date written in ``line`` (absolute, or relative when a fetch time is known)."""
+    if not _MAYBE_DATE.search(line):  # most lines of a story: no digit, no relative word
+        return []
     fetch = _fetch_time(fetched_at)
     order = date_order or date_order_for(languages, url)
     out: list[DateMatch] = []
