@@ -18,6 +18,13 @@ from typing import TextIO
 
 from cleanfeed import __version__, default_pipeline
 from cleanfeed.article import Article, Reject
+from cleanfeed.dedup import (
+    DEFAULT_THRESHOLD,
+    MODES,
+    Deduplicator,
+    IndexMismatchError,
+    as_reject,
+)
 from cleanfeed.readers import DEFAULT_MAX_BYTES, read
 from cleanfeed.writers import JsonlWriter
 
@@ -51,6 +58,16 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _threshold(value: str) -> float:
+    try:
+        t = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 < t <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {t}")
+    return t
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cleanfeed",
@@ -77,6 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit with status 1 when any record was rejected")
     clean.add_argument("-q", "--quiet", action="store_true",
                        help="no progress and no summary on stderr")
+    clean.add_argument("--dedup", choices=MODES, default="near",
+                       help="duplicate detection: off, exact (same words) or near (default)")
+    clean.add_argument("--threshold", metavar="J", type=_threshold, default=DEFAULT_THRESHOLD,
+                       help=f"near-duplicate similarity, 0-1 (default {DEFAULT_THRESHOLD})")
+    clean.add_argument("--keep-duplicates", action="store_true",
+                       help="write duplicates to the output, marked with duplicate_of and "
+                            "similarity (default: they go to the rejects, reason duplicate)")
+    clean.add_argument("--index", metavar="PATH", default=None,
+                       help="persistent SQLite dedup index: dedup against earlier runs too")
 
     explain = sub.add_parser(
         "explain", help="show what each cleaner removed from one input, and why",
@@ -127,13 +153,22 @@ def _inputs(given: Sequence[str]) -> list[str]:
 def run_clean(args: argparse.Namespace) -> int:
     inputs = _inputs(args.inputs)
     pipeline = default_pipeline(fetched_at=args.fetched_at)
-    results = pipeline.run(read(inputs, max_bytes=args.max_bytes))
+    results: Iterable[Article | Reject] = pipeline.run(read(inputs, max_bytes=args.max_bytes))
     progress = Progress(sys.stderr, not args.quiet)
     started = time.monotonic()
     counts = {"records": 0, "articles": 0, "rejected": 0}
     shown = 0
     try:
         with ExitStack() as stack:
+            if args.dedup != "off":
+                try:
+                    dedup = Deduplicator(args.dedup, args.threshold, index=args.index)
+                except IndexMismatchError as exc:
+                    raise UsageError(str(exc)) from None
+                stack.callback(dedup.close)
+                results = dedup.run(results)
+                if not args.keep_duplicates:
+                    results = map(as_reject, results)
             out = stack.enter_context(JsonlWriter(args.output))
             rejects = stack.enter_context(JsonlWriter(args.rejects)) if args.rejects else None
             for result in results:

@@ -136,7 +136,7 @@ class Deduplicator:
         batch = [pending[i] for i in positions]
         marked = self.process_batch(batch)  # type: ignore[arg-type]
         out = list(pending)
-        for i, article in zip(positions, marked):
+        for i, article in zip(positions, marked, strict=True):
             out[i] = article
         return out
 
@@ -221,7 +221,8 @@ class Deduplicator:
         return article.evolve(duplicate_of=canonical_id, similarity=round(similarity, 4))
 
     def _similarities(self, a: npt.NDArray[np.uint16], ia: npt.NDArray[np.int64],
-                      b: npt.NDArray[np.uint16], ib: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+                      b: npt.NDArray[np.uint16], ib: npt.NDArray[np.int64]
+                      ) -> npt.NDArray[np.float64]:
         """Estimated Jaccard of row pairs: the fraction of equal signature bins."""
         out = np.empty(ia.size)
         for s in range(0, ia.size, _PAIR_CHUNK):

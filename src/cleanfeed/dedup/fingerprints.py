@@ -217,7 +217,7 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
 
 
 def band_keys(sig: npt.NDArray[np.uint32], params: DedupParams) -> npt.NDArray[np.uint64]:
-    """LSH band keys, shape (n, bands): a 64-bit hash of each band's ``rows`` bins and its number."""
+    """LSH band keys, shape (n, bands): a 64-bit hash of a band's ``rows`` bins and its number."""
     n, b, r = sig.shape[0], params.bands, params.rows
     cube = sig[:, : b * r].reshape(n, b, r).astype(U64)
     seeds = mix64(np.arange(b, dtype=U64) + U64(_scalar_mix(params.seed ^ 0x5EED)))

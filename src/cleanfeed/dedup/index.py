@@ -205,7 +205,8 @@ class SqliteIndex(MemoryIndex):
                 "use the same parameters or a new index file")
 
     def _load(self) -> None:
-        rows = self._db.execute("SELECT id, exact, sig, bands FROM canonical ORDER BY row").fetchall()
+        rows = self._db.execute(
+            "SELECT id, exact, sig, bands FROM canonical ORDER BY row").fetchall()
         if not rows:
             return
         k, b = self.params.num_bins, self.params.bands
