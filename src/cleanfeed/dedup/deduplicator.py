@@ -5,7 +5,7 @@ Canonical choice (documented in docs/dedup.md, tested):
 * The stream is cut into batches of ``batch_size`` articles (the unit of work and of one
   index transaction). Within a batch, articles are considered in *canonical order*: earliest
   ``published`` first (articles without a parseable date after all dated ones), then the
-  longest text, then the smallest id. Each article either joins the most similar canonical
+  most words, then the smallest id. Each article either joins the most similar canonical
   (similarity >= threshold; ties go to the older canonical) or becomes a canonical itself.
 * Canonicals from earlier batches (and earlier runs, through a persistent index) stay
   canonical: their output has already been emitted, a stream cannot take it back.
@@ -44,10 +44,14 @@ DEFAULT_THRESHOLD = 0.7
 _PAIR_CHUNK = 1 << 16
 
 
-def canonical_key(article: Article) -> tuple[bool, float, int, str]:
-    """Sort key of the canonical rule: earliest published, then longest, then smallest id."""
+def canonical_key(article: Article, words: int) -> tuple[bool, float, int, str]:
+    """Sort key of the canonical rule: earliest published, then most words, then smallest id.
+
+    Length counts normalised words (not characters), so a copy with doubled spaces or
+    longer quote marks is not "longer".
+    """
     ts = _timestamp(article.published)
-    return (ts is None, ts if ts is not None else 0.0, -len(article.text), article.id)
+    return (ts is None, ts if ts is not None else 0.0, -words, article.id)
 
 
 def _timestamp(value: str | None) -> float | None:
@@ -151,7 +155,7 @@ class Deduplicator:
         sig16 = verification_sig(fp.sig)
         keys = band_keys(fp.sig, p)
         order = sorted((i for i in range(m) if fp.tokens[i] > 0),
-                       key=lambda i: canonical_key(batch[i]))
+                       key=lambda i: canonical_key(batch[i], int(fp.tokens[i])))
         rank = np.full(m, m, dtype=np.int64)
         rank[order] = np.arange(len(order))
 
@@ -176,7 +180,8 @@ class Deduplicator:
         results: list[Article] = list(batch)
         canon_pos: list[int] = []
         is_canon = np.zeros(m, dtype=bool)
-        batch_exact: dict[int, int] = {}
+        # exact hash -> the decision its first (best-ranked) holder got: (canonical, sim, row)
+        batch_exact: dict[int, tuple[str, float, int]] = {}
         for i in order:
             article = batch[i]
             h = int(fp.exact[i])
@@ -184,8 +189,9 @@ class Deduplicator:
             if row >= 0:
                 results[i] = self._mark(article, index.ids[row], 1.0, row, "exact")
                 continue
-            if h in batch_exact:
-                results[i] = self._mark(article, batch[batch_exact[h]].id, 1.0, -1, "exact")
+            if h in batch_exact:  # same words as a better-ranked article: same decision
+                cid, sim, row = batch_exact[h]
+                results[i] = self._mark(article, cid, sim, row, "exact")
                 continue
             best_sim, best_id, best_row = 0.0, "", -1
             if near and fp.has_sig[i]:
@@ -197,10 +203,11 @@ class Deduplicator:
                         best_sim, best_id, best_row = sim, batch[j].id, -1
             if best_sim >= self.threshold:
                 results[i] = self._mark(article, best_id, best_sim, best_row, "near")
+                batch_exact[h] = (best_id, best_sim, best_row)
                 continue
             is_canon[i] = True
             canon_pos.append(i)
-            batch_exact[h] = i
+            batch_exact[h] = (article.id, 1.0, -1)
             self.stats["canonical"] += 1
             if not fp.has_sig[i]:
                 self.stats["exact_only_short"] += 1
