@@ -328,7 +328,7 @@ def test_cli_index_mismatch_is_a_usage_error(tmp_path: Path, capsys: pytest.Capt
     with pytest.raises(SystemExit) as exc:
         main(["clean", str(SEED_000), "-o", str(tmp_path / "o.jsonl"), "--index", str(index)])
     assert exc.value.code == 2
-    assert "num_bins: index has 128, asked for 256" in capsys.readouterr().err
+    assert "num_bins: index has 128, asked for 512" in capsys.readouterr().err
 
 
 def test_similarity_estimate_tracks_true_jaccard() -> None:

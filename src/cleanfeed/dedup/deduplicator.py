@@ -32,7 +32,13 @@ import numpy as np
 import numpy.typing as npt
 
 from cleanfeed.article import Article, Reject
-from cleanfeed.dedup.fingerprints import Fingerprints, band_keys, fingerprint, verification_sig
+from cleanfeed.dedup.fingerprints import (
+    Fingerprints,
+    band_keys,
+    estimate_similarity,
+    fingerprint,
+    verification_sig,
+)
 from cleanfeed.dedup.index import MemoryIndex, SqliteIndex
 from cleanfeed.dedup.params import DedupParams
 
@@ -152,7 +158,7 @@ class Deduplicator:
         p = self.params
         near = self.mode == "near"
         fp = fingerprint([a.text for a in batch], p)
-        sig16 = verification_sig(fp.sig)
+        vsig = verification_sig(fp.sig)
         keys = band_keys(fp.sig, p)
         order = sorted((i for i in range(m) if fp.tokens[i] > 0),
                        key=lambda i: canonical_key(batch[i], int(fp.tokens[i])))
@@ -174,8 +180,8 @@ class Deduplicator:
         batch_cands: dict[int, list[tuple[float, int]]] = {}
         if near:
             query = np.flatnonzero(rep & fp.has_sig)
-            self._best_in_index(query, keys, sig16, ix_row, ix_sim)
-            batch_cands = self._batch_candidates(query, keys, sig16, rank)
+            self._best_in_index(query, keys, vsig, ix_row, ix_sim)
+            batch_cands = self._batch_candidates(query, keys, vsig, rank)
 
         results: list[Article] = list(batch)
         canon_pos: list[int] = []
@@ -213,7 +219,7 @@ class Deduplicator:
                 self.stats["exact_only_short"] += 1
         if canon_pos:
             sel = np.array(canon_pos, dtype=np.int64)
-            index.add([batch[i].id for i in canon_pos], fp.exact[sel], sig16[sel], keys[sel],
+            index.add([batch[i].id for i in canon_pos], fp.exact[sel], vsig[sel], keys[sel],
                       fp.has_sig[sel])
         self.stats["articles"] += m
         self.stats["empty"] += m - len(order)
@@ -227,18 +233,18 @@ class Deduplicator:
         self.stats[f"duplicate_{kind}"] += 1
         return article.evolve(duplicate_of=canonical_id, similarity=round(similarity, 4))
 
-    def _similarities(self, a: npt.NDArray[np.uint16], ia: npt.NDArray[np.int64],
-                      b: npt.NDArray[np.uint16], ib: npt.NDArray[np.int64]
+    def _similarities(self, a: npt.NDArray[np.uint8], ia: npt.NDArray[np.int64],
+                      b: npt.NDArray[np.uint8], ib: npt.NDArray[np.int64]
                       ) -> npt.NDArray[np.float64]:
         """Estimated Jaccard of row pairs: the fraction of equal signature bins."""
         out = np.empty(ia.size)
         for s in range(0, ia.size, _PAIR_CHUNK):
             e = s + _PAIR_CHUNK
             out[s:e] = np.count_nonzero(a[ia[s:e]] == b[ib[s:e]], axis=1)
-        return out / self.params.num_bins
+        return estimate_similarity(out / self.params.num_bins)
 
     def _best_in_index(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
-                       sig16: npt.NDArray[np.uint16], ix_row: npt.NDArray[np.int64],
+                       vsig: npt.NDArray[np.uint8], ix_row: npt.NDArray[np.int64],
                        ix_sim: npt.NDArray[np.float64]) -> None:
         """For each query article, the most similar indexed canonical above the threshold."""
         if query.size == 0:
@@ -247,7 +253,7 @@ class Deduplicator:
         if q.size == 0:
             return
         q = query[q]
-        sims = self._similarities(sig16, q, self.index.sig16, rows)
+        sims = self._similarities(vsig, q, self.index.vsig, rows)
         ok = sims >= self.threshold
         q, rows, sims = q[ok], rows[ok], sims[ok]
         order = np.lexsort((rows, -sims, q))  # per article: best similarity, then oldest row
@@ -258,7 +264,7 @@ class Deduplicator:
         ix_sim[q[first]] = sims[first]
 
     def _batch_candidates(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
-                          sig16: npt.NDArray[np.uint16], rank: npt.NDArray[np.int64]
+                          vsig: npt.NDArray[np.uint8], rank: npt.NDArray[np.int64]
                           ) -> dict[int, list[tuple[float, int]]]:
         """Verified pairs inside the batch: later-ranked article -> [(similarity, earlier)]."""
         if query.size < 2:
@@ -283,7 +289,7 @@ class Deduplicator:
             return {}
         uniq = np.unique(np.concatenate(pairs))
         x, y = uniq >> 32, uniq & 0xFFFFFFFF
-        sims = self._similarities(sig16, x, sig16, y)
+        sims = self._similarities(vsig, x, vsig, y)
         ok = np.flatnonzero(sims >= self.threshold)
         cands: dict[int, list[tuple[float, int]]] = {}
         for k in ok.tolist():

@@ -2,11 +2,12 @@
 
 Only *canonical* articles are indexed (duplicates are verified against canonicals, never
 against each other, so storing them would only add false chains). Per canonical the index
-keeps its id, its exact hash, a 16-bit-per-bin signature for verification, and its LSH band
-keys. Lookups are vectorised: keys live in sorted numpy segments (a small log-structured
-merge: a new batch is one segment, equal-sized neighbours are merged), so a batch's thousands
-of band keys are answered by a few ``searchsorted`` calls, and the memory per canonical is
-about 12 bytes per band plus 2 bytes per bin.
+keeps its id, its exact hash, an 8-bit-per-bin signature for verification (see
+:data:`~cleanfeed.dedup.fingerprints.VERIFY_BITS`) and its LSH band keys. Lookups are
+vectorised: keys live in sorted numpy segments (a small log-structured merge: a new batch is
+one segment, equal-sized neighbours are merged), so a batch's thousands of band keys are
+answered by a few ``searchsorted`` calls, and the memory per canonical is about 12 bytes per
+band plus 1 byte per bin.
 
 :class:`SqliteIndex` persists the same rows in an embedded database (WAL journal; one
 transaction per batch) and loads them at open, so a killed process loses at most the batch in
@@ -25,7 +26,7 @@ import numpy.typing as npt
 
 from cleanfeed.dedup.params import DedupParams
 
-_FORMAT = 1  # version of the SQLite layout itself
+_FORMAT = 2  # version of the SQLite layout itself
 
 
 class IndexMismatchError(ValueError):
@@ -86,7 +87,7 @@ class MemoryIndex:
     def __init__(self, params: DedupParams | None = None) -> None:
         self.params = params or DedupParams()
         self.ids: list[str] = []
-        self._sig = np.zeros((0, self.params.num_bins), dtype=np.uint16)
+        self._sig = np.zeros((0, self.params.num_bins), dtype=np.uint8)
         self._exact = SortedMultiMap()
         self._bands = SortedMultiMap()
         #: Rows below this came from an earlier run (loaded from disk).
@@ -101,7 +102,7 @@ class MemoryIndex:
         return self._sig[: len(self.ids)].nbytes + self._exact.nbytes + self._bands.nbytes
 
     @property
-    def sig16(self) -> npt.NDArray[np.uint16]:
+    def vsig(self) -> npt.NDArray[np.uint8]:
         return self._sig[: len(self.ids)]
 
     def exact_lookup(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
@@ -129,23 +130,23 @@ class MemoryIndex:
         return pair >> 32, pair & 0xFFFFFFFF
 
     def add(self, ids: list[str], exact: npt.NDArray[np.uint64],
-            sig16: npt.NDArray[np.uint16], bands: npt.NDArray[np.uint64],
+            vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
             has_sig: npt.NDArray[np.bool_]) -> None:
         """Append canonicals (``bands`` rows are ignored where ``has_sig`` is False)."""
-        self._append(ids, exact, sig16, bands, has_sig)
+        self._append(ids, exact, vsig, bands, has_sig)
 
     def _append(self, ids: list[str], exact: npt.NDArray[np.uint64],
-                sig16: npt.NDArray[np.uint16], bands: npt.NDArray[np.uint64],
+                vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
                 has_sig: npt.NDArray[np.bool_]) -> None:
         n0, n = len(self.ids), len(ids)
         if n == 0:
             return
         if n0 + n > self._sig.shape[0]:
             grown = np.zeros((max(2 * self._sig.shape[0], n0 + n, 1024), self.params.num_bins),
-                             dtype=np.uint16)
+                             dtype=np.uint8)
             grown[:n0] = self._sig[:n0]
             self._sig = grown
-        self._sig[n0:n0 + n] = sig16
+        self._sig[n0:n0 + n] = vsig
         self.ids.extend(ids)
         rows = np.arange(n0, n0 + n, dtype=np.int32)
         self._exact.add(np.asarray(exact, dtype=np.uint64), rows)
@@ -212,22 +213,22 @@ class SqliteIndex(MemoryIndex):
         k, b = self.params.num_bins, self.params.bands
         ids = [r[0] for r in rows]
         exact = np.array([r[1] for r in rows], dtype=np.int64).view(np.uint64)
-        sig16 = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u2").reshape(len(rows), k)
+        vsig = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint8).reshape(len(rows), k)
         has_sig = np.array([r[3] is not None for r in rows], dtype=bool)
         zero = bytes(8 * b)
         bands = np.frombuffer(b"".join(r[3] or zero for r in rows), dtype="<u8").reshape(-1, b)
-        self._append(ids, exact, sig16, bands, has_sig)
+        self._append(ids, exact, vsig, bands, has_sig)
         self.loaded = len(self.ids)
 
     def add(self, ids: list[str], exact: npt.NDArray[np.uint64],
-            sig16: npt.NDArray[np.uint16], bands: npt.NDArray[np.uint64],
+            vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
             has_sig: npt.NDArray[np.bool_]) -> None:
         """Write the batch in one transaction, then make it visible in memory."""
         if not ids:
             return
         n0 = len(self.ids)
         signed = np.asarray(exact, dtype=np.uint64).view(np.int64)
-        sig_le = np.ascontiguousarray(sig16, dtype="<u2")
+        sig_le = np.ascontiguousarray(vsig, dtype=np.uint8)
         bands_le = np.ascontiguousarray(bands, dtype="<u8")
         rows = [(n0 + i, ids[i], int(signed[i]), sig_le[i].tobytes(),
                  bands_le[i].tobytes() if has_sig[i] else None) for i in range(len(ids))]
@@ -239,7 +240,7 @@ class SqliteIndex(MemoryIndex):
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        self._append(ids, exact, sig16, bands, has_sig)
+        self._append(ids, exact, vsig, bands, has_sig)
 
     def close(self) -> None:
         self._db.close()
