@@ -36,6 +36,7 @@ from cleanfeed.dedup.fingerprints import (
     Fingerprints,
     band_keys,
     estimate_similarity,
+    exact_similarity,
     fingerprint,
     verification_sig,
 )
@@ -48,6 +49,9 @@ MODES: tuple[str, ...] = ("off", "exact", "near")
 #: benchmarks/dedup.py: see benchmarks/RESULTS-dedup.md.
 DEFAULT_THRESHOLD = 0.7
 _PAIR_CHUNK = 1 << 16
+#: Pairs of small texts whose estimate is at least threshold minus this are recomputed
+#: exactly (the estimate's error for ~100 shingles is about 0.05).
+_REFINE_MARGIN = 0.25
 
 
 def canonical_key(article: Article, words: int) -> tuple[bool, float, int, str]:
@@ -180,8 +184,8 @@ class Deduplicator:
         batch_cands: dict[int, list[tuple[float, int]]] = {}
         if near:
             query = np.flatnonzero(rep & fp.has_sig)
-            self._best_in_index(query, keys, vsig, ix_row, ix_sim)
-            batch_cands = self._batch_candidates(query, keys, vsig, rank)
+            self._best_in_index(query, keys, vsig, fp.small, ix_row, ix_sim)
+            batch_cands = self._batch_candidates(query, keys, vsig, fp.small, rank)
 
         results: list[Article] = list(batch)
         canon_pos: list[int] = []
@@ -220,7 +224,7 @@ class Deduplicator:
         if canon_pos:
             sel = np.array(canon_pos, dtype=np.int64)
             index.add([batch[i].id for i in canon_pos], fp.exact[sel], vsig[sel], keys[sel],
-                      fp.has_sig[sel])
+                      fp.has_sig[sel], [fp.small[i] for i in canon_pos])
         self.stats["articles"] += m
         self.stats["empty"] += m - len(order)
         return results
@@ -234,17 +238,24 @@ class Deduplicator:
         return article.evolve(duplicate_of=canonical_id, similarity=round(similarity, 4))
 
     def _similarities(self, a: npt.NDArray[np.uint8], ia: npt.NDArray[np.int64],
-                      b: npt.NDArray[np.uint8], ib: npt.NDArray[np.int64]
-                      ) -> npt.NDArray[np.float64]:
-        """Estimated Jaccard of row pairs: the fraction of equal signature bins."""
+                      a_small: list[npt.NDArray[np.uint32] | None],
+                      b: npt.NDArray[np.uint8], ib: npt.NDArray[np.int64],
+                      b_small: list[npt.NDArray[np.uint32] | None]) -> npt.NDArray[np.float64]:
+        """Jaccard of row pairs: estimated from equal bins; exact when both texts are small."""
         out = np.empty(ia.size)
         for s in range(0, ia.size, _PAIR_CHUNK):
             e = s + _PAIR_CHUNK
             out[s:e] = np.count_nonzero(a[ia[s:e]] == b[ib[s:e]], axis=1)
-        return estimate_similarity(out / self.params.num_bins)
+        out = estimate_similarity(out / self.params.num_bins)
+        for k in np.flatnonzero(out >= self.threshold - _REFINE_MARGIN).tolist():
+            sa, sb = a_small[ia[k]], b_small[ib[k]]
+            if sa is not None and sb is not None:
+                out[k] = exact_similarity(sa, sb)
+        return out
 
     def _best_in_index(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
-                       vsig: npt.NDArray[np.uint8], ix_row: npt.NDArray[np.int64],
+                       vsig: npt.NDArray[np.uint8],
+                       small: list[npt.NDArray[np.uint32] | None], ix_row: npt.NDArray[np.int64],
                        ix_sim: npt.NDArray[np.float64]) -> None:
         """For each query article, the most similar indexed canonical above the threshold."""
         if query.size == 0:
@@ -253,7 +264,7 @@ class Deduplicator:
         if q.size == 0:
             return
         q = query[q]
-        sims = self._similarities(vsig, q, self.index.vsig, rows)
+        sims = self._similarities(vsig, q, small, self.index.vsig, rows, self.index.small)
         ok = sims >= self.threshold
         q, rows, sims = q[ok], rows[ok], sims[ok]
         order = np.lexsort((rows, -sims, q))  # per article: best similarity, then oldest row
@@ -264,7 +275,8 @@ class Deduplicator:
         ix_sim[q[first]] = sims[first]
 
     def _batch_candidates(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
-                          vsig: npt.NDArray[np.uint8], rank: npt.NDArray[np.int64]
+                          vsig: npt.NDArray[np.uint8],
+                          small: list[npt.NDArray[np.uint32] | None], rank: npt.NDArray[np.int64]
                           ) -> dict[int, list[tuple[float, int]]]:
         """Verified pairs inside the batch: later-ranked article -> [(similarity, earlier)]."""
         if query.size < 2:
@@ -289,7 +301,7 @@ class Deduplicator:
             return {}
         uniq = np.unique(np.concatenate(pairs))
         x, y = uniq >> 32, uniq & 0xFFFFFFFF
-        sims = self._similarities(vsig, x, vsig, y)
+        sims = self._similarities(vsig, x, small, vsig, y, small)
         ok = np.flatnonzero(sims >= self.threshold)
         cands: dict[int, list[tuple[float, int]]] = {}
         for k in ok.tolist():

@@ -38,6 +38,8 @@ _WORD_BASE = U64(0xD6E8FEB86659FD93)
 _S30, _S27, _S31 = U64(30), U64(27), U64(31)
 #: Bytes hashed per vectorised pass; bounds the temporary arrays (about 40 bytes per byte).
 _CHUNK_BYTES = 1 << 18
+#: Densification rounds done over the whole signature matrix before going sparse.
+_DENSE_ROUNDS = 6
 
 
 def mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -58,13 +60,17 @@ class Fingerprints:
     """Fingerprints of a batch, row ``i`` for text ``i``.
 
     ``has_sig[i]`` is False for texts shorter than ``min_tokens`` words: they are matched by
-    ``exact`` only and their ``sig`` row is meaningless.
+    ``exact`` only and their ``sig`` row is meaningless. ``small[i]`` is the sorted set of
+    32-bit shingle hashes of a text with at most ``exact_max_shingles`` shingles (else None):
+    for such texts the signature carries little information (most bins are densified
+    copies), so similarity between two of them is computed exactly instead.
     """
 
     exact: npt.NDArray[np.uint64]
     tokens: npt.NDArray[np.int64]
     has_sig: npt.NDArray[np.bool_]
     sig: npt.NDArray[np.uint32]
+    small: list[npt.NDArray[np.uint32] | None]
 
 
 def exact_hash(text: str, params: DedupParams) -> int:
@@ -85,18 +91,21 @@ def fingerprint(texts: list[str], params: DedupParams) -> Fingerprints:
     sig = np.full((m, k), EMPTY, dtype=np.uint32)
     tokens = np.zeros(m, dtype=np.int64)
     exact = np.zeros(m, dtype=U64)
+    small: list[npt.NDArray[np.uint32] | None] = [None] * m
     start = 0
     while start < m:  # chunks of whole documents, about _CHUNK_BYTES each
         stop, size = start, 0
         while stop < m and (stop == start or size + len(encoded[stop]) < _CHUNK_BYTES):
             size += len(encoded[stop]) + 1
             stop += 1
-        _sign_chunk(encoded[start:stop], params, sig[start:stop], tokens[start:stop],
-                    exact[start:stop])
+        small[start:stop] = _sign_chunk(encoded[start:stop], params, sig[start:stop],
+                                        tokens[start:stop], exact[start:stop])
         start = stop
     has_sig = tokens >= params.min_tokens
+    for i in np.flatnonzero(~has_sig):
+        small[i] = None
     _densify(sig, has_sig, params)
-    return Fingerprints(exact=exact, tokens=tokens, has_sig=has_sig, sig=sig)
+    return Fingerprints(exact=exact, tokens=tokens, has_sig=has_sig, sig=sig, small=small)
 
 
 def _word_bytes(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
@@ -127,9 +136,14 @@ def _word_bytes(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
 
 
 def _sign_chunk(encoded: list[bytes], params: DedupParams, sig: npt.NDArray[np.uint32],
-                tokens: npt.NDArray[np.int64], exact: npt.NDArray[np.uint64]) -> None:
-    """Fill ``sig`` (bin minima, EMPTY where no shingle fell), ``tokens``, ``exact``."""
+                tokens: npt.NDArray[np.int64], exact: npt.NDArray[np.uint64]
+                ) -> list[npt.NDArray[np.uint32] | None]:
+    """Fill ``sig`` (bin minima, EMPTY where no shingle fell), ``tokens``, ``exact``.
+
+    Returns the exact shingle sets of the chunk's small texts (None for the others).
+    """
     m = len(encoded)
+    small: list[npt.NDArray[np.uint32] | None] = [None] * m
     joined = b" ".join(encoded)
     n = len(joined) + 1
     buffer = joined + b" " * (8 + (-(n + 7) % 8))  # room for 8-byte reads, whole uint64s
@@ -145,7 +159,7 @@ def _sign_chunk(encoded: list[bytes], params: DedupParams, sig: npt.NDArray[np.u
     seed = U64(_scalar_mix(params.seed))
     if starts.size == 0:
         exact[:] = mix64(np.zeros(m, dtype=U64) ^ seed)
-        return
+        return small
     # Word hash: read each word 8 bytes at a time through an unaligned little-endian uint64
     # view of the buffer (one gather per 8 bytes of word, no per-byte arithmetic).
     length = ends - starts
@@ -168,7 +182,7 @@ def _sign_chunk(encoded: list[bytes], params: DedupParams, sig: npt.NDArray[np.u
     exact[:] = mix64(acc ^ tokens.astype(U64) ^ seed)
     s = params.shingle_size
     if words.size < s:
-        return
+        return small
     width = words.size - s + 1
     h = words[:width].copy()
     for t in range(1, s):
@@ -181,6 +195,22 @@ def _sign_chunk(encoded: list[bytes], params: DedupParams, sig: npt.NDArray[np.u
     bins = (h >> shift).astype(np.int64)
     values = h.astype(np.uint32)  # the low 32 bits, independent of the bin bits
     np.minimum.at(sig.reshape(-1), sdoc * params.num_bins + bins, values)
+    count = np.bincount(sdoc, minlength=m)
+    few = (count > 0) & (count <= params.exact_max_shingles)
+    if few.any():
+        sel = few[sdoc]
+        hs, ds = (h[sel] >> U64(32)).astype(np.uint32), sdoc[sel]
+        order = np.lexsort((hs, ds))
+        hs, ds = hs[order], ds[order]
+        keep = np.ones(hs.size, dtype=bool)
+        keep[1:] = (hs[1:] != hs[:-1]) | (ds[1:] != ds[:-1])
+        hs, ds = hs[keep], ds[keep]
+        bounds = np.searchsorted(ds, np.flatnonzero(few), side="left")
+        ends = np.append(bounds[1:], hs.size)
+        for d, b0, b1 in zip(np.flatnonzero(few).tolist(), bounds.tolist(), ends.tolist(),
+                             strict=True):
+            small[d] = hs[b0:b1].copy()
+    return small
 
 
 _MASKS = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=U64)
@@ -200,20 +230,30 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
     rows = np.flatnonzero(has_sig & (sig == EMPTY).any(axis=1))
     if rows.size == 0:
         return
+    k = params.num_bins
     orig = sig[rows]
-    rd, rj = np.nonzero(orig == EMPTY)
+    filled = orig.copy()
+    need = orig == EMPTY
     attempts = 64
-    table = _probe_table(params.num_bins, params.seed, attempts)
-    attempt = 0
-    while rd.size:
+    table = _probe_table(k, params.seed, attempts)
+    for attempt in range(_DENSE_ROUNDS):  # whole-matrix rounds: most empty bins end here
+        cand = np.take(orig, table[attempt], axis=1)
+        update = need & (cand != EMPTY)
+        np.copyto(filled, cand, where=update)
+        need ^= update
+    flat = orig.reshape(-1)
+    rd, rj = np.nonzero(need)
+    attempt = _DENSE_ROUNDS
+    while rd.size:  # the few left (short texts): one probe per round, shrinking
         if attempt == attempts:
             attempts *= 4
-            table = _probe_table(params.num_bins, params.seed, attempts)
-        cand = orig[rd, table[attempt, rj]]
+            table = _probe_table(k, params.seed, attempts)
+        cand = flat[rd * k + table[attempt, rj]]
         ok = cand != EMPTY
-        sig[rows[rd[ok]], rj[ok]] = cand[ok]
+        filled[rd[ok], rj[ok]] = cand[ok]
         rd, rj = rd[~ok], rj[~ok]
         attempt += 1
+    sig[rows] = filled
 
 
 def band_keys(sig: npt.NDArray[np.uint32], params: DedupParams) -> npt.NDArray[np.uint64]:
@@ -235,6 +275,13 @@ VERIFY_BITS = 8
 def verification_sig(sig: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
     """The high :data:`VERIFY_BITS` bits of each bin (what the index stores per canonical)."""
     return (sig >> np.uint32(32 - VERIFY_BITS)).astype(np.uint8)
+
+
+def exact_similarity(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
+    """Jaccard of two sorted shingle-hash sets."""
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    union = a.size + b.size - inter
+    return inter / union if union else 1.0
 
 
 def estimate_similarity(equal_fraction: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from cleanfeed.dedup.params import DedupParams
 
-_FORMAT = 2  # version of the SQLite layout itself
+_FORMAT = 3  # version of the SQLite layout itself
 
 
 class IndexMismatchError(ValueError):
@@ -63,18 +63,21 @@ class SortedMultiMap:
         """All (query position, value) pairs whose keys are equal."""
         qs: list[npt.NDArray[np.int64]] = []
         vs: list[npt.NDArray[np.int32]] = []
+        if not self._segments or queries.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int32)
+        by_key = np.argsort(queries)  # sorted queries: searchsorted walks memory in order
+        sorted_q = queries[by_key]
         for keys, values in self._segments:
-            lo = np.searchsorted(keys, queries, side="left")
-            hi = np.searchsorted(keys, queries, side="right")
-            count = hi - lo
-            hit = np.flatnonzero(count)
+            lo = np.searchsorted(keys, sorted_q, side="left")
+            hit = np.flatnonzero(keys[np.minimum(lo, keys.size - 1)] == sorted_q)
             if hit.size == 0:
                 continue
-            count, lo = count[hit], lo[hit]
+            lo = lo[hit]
+            count = np.searchsorted(keys, sorted_q[hit], side="right") - lo
             total = int(count.sum())
             run_start = np.cumsum(count) - count
             pos = np.repeat(lo - run_start, count) + np.arange(total)
-            qs.append(np.repeat(hit, count))
+            qs.append(np.repeat(by_key[hit], count))
             vs.append(values[pos])
         if not qs:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
@@ -87,6 +90,8 @@ class MemoryIndex:
     def __init__(self, params: DedupParams | None = None) -> None:
         self.params = params or DedupParams()
         self.ids: list[str] = []
+        #: Exact shingle sets of small canonicals (None for the others).
+        self.small: list[npt.NDArray[np.uint32] | None] = []
         self._sig = np.zeros((0, self.params.num_bins), dtype=np.uint8)
         self._exact = SortedMultiMap()
         self._bands = SortedMultiMap()
@@ -131,13 +136,14 @@ class MemoryIndex:
 
     def add(self, ids: list[str], exact: npt.NDArray[np.uint64],
             vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
-            has_sig: npt.NDArray[np.bool_]) -> None:
+            has_sig: npt.NDArray[np.bool_], small: list[npt.NDArray[np.uint32] | None]) -> None:
         """Append canonicals (``bands`` rows are ignored where ``has_sig`` is False)."""
-        self._append(ids, exact, vsig, bands, has_sig)
+        self._append(ids, exact, vsig, bands, has_sig, small)
 
     def _append(self, ids: list[str], exact: npt.NDArray[np.uint64],
                 vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
-                has_sig: npt.NDArray[np.bool_]) -> None:
+                has_sig: npt.NDArray[np.bool_], small: list[npt.NDArray[np.uint32] | None]
+                ) -> None:
         n0, n = len(self.ids), len(ids)
         if n == 0:
             return
@@ -148,6 +154,7 @@ class MemoryIndex:
             self._sig = grown
         self._sig[n0:n0 + n] = vsig
         self.ids.extend(ids)
+        self.small.extend(small)
         rows = np.arange(n0, n0 + n, dtype=np.int32)
         self._exact.add(np.asarray(exact, dtype=np.uint64), rows)
         with_sig = np.flatnonzero(has_sig)
@@ -188,7 +195,8 @@ class SqliteIndex(MemoryIndex):
         try:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS canonical (row INTEGER PRIMARY KEY, "
-                       "id TEXT NOT NULL, exact INTEGER NOT NULL, sig BLOB NOT NULL, bands BLOB)")
+                       "id TEXT NOT NULL, exact INTEGER NOT NULL, sig BLOB NOT NULL, bands BLOB, "
+                       "shingles BLOB)")
             stored = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
             if not stored:
                 db.executemany("INSERT INTO meta VALUES (?, ?)",
@@ -207,7 +215,7 @@ class SqliteIndex(MemoryIndex):
 
     def _load(self) -> None:
         rows = self._db.execute(
-            "SELECT id, exact, sig, bands FROM canonical ORDER BY row").fetchall()
+            "SELECT id, exact, sig, bands, shingles FROM canonical ORDER BY row").fetchall()
         if not rows:
             return
         k, b = self.params.num_bins, self.params.bands
@@ -217,12 +225,14 @@ class SqliteIndex(MemoryIndex):
         has_sig = np.array([r[3] is not None for r in rows], dtype=bool)
         zero = bytes(8 * b)
         bands = np.frombuffer(b"".join(r[3] or zero for r in rows), dtype="<u8").reshape(-1, b)
-        self._append(ids, exact, vsig, bands, has_sig)
+        small = [None if r[4] is None else np.frombuffer(r[4], dtype="<u4").astype(np.uint32)
+                 for r in rows]
+        self._append(ids, exact, vsig, bands, has_sig, small)
         self.loaded = len(self.ids)
 
     def add(self, ids: list[str], exact: npt.NDArray[np.uint64],
             vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
-            has_sig: npt.NDArray[np.bool_]) -> None:
+            has_sig: npt.NDArray[np.bool_], small: list[npt.NDArray[np.uint32] | None]) -> None:
         """Write the batch in one transaction, then make it visible in memory."""
         if not ids:
             return
@@ -231,16 +241,18 @@ class SqliteIndex(MemoryIndex):
         sig_le = np.ascontiguousarray(vsig, dtype=np.uint8)
         bands_le = np.ascontiguousarray(bands, dtype="<u8")
         rows = [(n0 + i, ids[i], int(signed[i]), sig_le[i].tobytes(),
-                 bands_le[i].tobytes() if has_sig[i] else None) for i in range(len(ids))]
+                 bands_le[i].tobytes() if has_sig[i] else None,
+                 None if small[i] is None else small[i].astype("<u4").tobytes())  # type: ignore[union-attr]
+                for i in range(len(ids))]
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT INTO canonical VALUES (?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO canonical VALUES (?, ?, ?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        self._append(ids, exact, vsig, bands, has_sig)
+        self._append(ids, exact, vsig, bands, has_sig, small)
 
     def close(self) -> None:
         self._db.close()

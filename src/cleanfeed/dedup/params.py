@@ -22,6 +22,10 @@ class DedupParams:
     - ``seed``: seeds every hash function.
     - ``min_tokens``: texts with fewer words are matched by exact hash only (too few shingles
       for a meaningful similarity).
+    - ``exact_max_shingles``: texts with at most this many shingles also keep their exact
+      shingle set, and two such texts are compared by exact Jaccard (their signatures are
+      mostly densified copies, so the estimate is noisy exactly where short articles in
+      identical site chrome sit near the threshold).
     - ``normaliser``: :data:`~cleanfeed.dedup.normalize.NORMALISER_VERSION`.
     """
 
@@ -31,6 +35,7 @@ class DedupParams:
     rows: int = 5
     seed: int = 1
     min_tokens: int = 15
+    exact_max_shingles: int = 256
     normaliser: int = NORMALISER_VERSION
 
     def __post_init__(self) -> None:
