@@ -160,6 +160,8 @@ def run_clean(args: argparse.Namespace) -> int:
     shown = 0
     try:
         with ExitStack() as stack:
+            if args.index and args.dedup == "off":
+                raise UsageError("--index needs --dedup exact or near")
             if args.dedup != "off":
                 try:
                     dedup = Deduplicator(args.dedup, args.threshold, index=args.index)

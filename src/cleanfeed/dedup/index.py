@@ -172,6 +172,8 @@ class SqliteIndex(MemoryIndex):
     The parameters are written at creation; opening with other parameters raises
     :class:`IndexMismatchError` naming the differences (fingerprints made with different
     parameters are not comparable, so silently mixing them would miss every duplicate).
+    Two processes may write the same index (transactions are serialised), but each sees the
+    other's canonicals only when it opens the index again.
     """
 
     def __init__(self, path: str | os.PathLike[str], params: DedupParams | None = None) -> None:
@@ -236,18 +238,18 @@ class SqliteIndex(MemoryIndex):
         """Write the batch in one transaction, then make it visible in memory."""
         if not ids:
             return
-        n0 = len(self.ids)
         signed = np.asarray(exact, dtype=np.uint64).view(np.int64)
         sig_le = np.ascontiguousarray(vsig, dtype=np.uint8)
         bands_le = np.ascontiguousarray(bands, dtype="<u8")
-        rows = [(n0 + i, ids[i], int(signed[i]), sig_le[i].tobytes(),
+        rows = [(ids[i], int(signed[i]), sig_le[i].tobytes(),
                  bands_le[i].tobytes() if has_sig[i] else None,
                  None if small[i] is None else small[i].astype("<u4").tobytes())  # type: ignore[union-attr]
                 for i in range(len(ids))]
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT INTO canonical VALUES (?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO canonical (id, exact, sig, bands, shingles) "
+                           "VALUES (?, ?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
