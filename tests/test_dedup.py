@@ -374,3 +374,17 @@ def test_cli_index_needs_dedup(tmp_path: Path, capsys: pytest.CaptureFixture[str
               "--index", str(tmp_path / "ix.sqlite")])
     assert exc.value.code == 2
     assert "--index needs --dedup" in capsys.readouterr().err
+
+
+def test_borderline_pairs_in_a_batch_get_the_exact_jaccard() -> None:
+    words = _words(random.Random(12), 700)
+    a, b = words[:600], words[60:660]  # 5-gram Jaccard = 536 / 656 ~ 0.82; near 0.8 threshold
+    sa = {tuple(a[i:i + 5]) for i in range(596)}
+    sb = {tuple(b[i:i + 5]) for i in range(596)}
+    true = len(sa & sb) / len(sa | sb)
+    out = list(Deduplicator(threshold=0.8)([_art("a", " ".join(a)), _art("b", " ".join(b))]))
+    assert out[1].duplicate_of == "a"
+    assert out[1].similarity == round(true, 4)
+    below = list(Deduplicator(threshold=round(true, 4) + 0.0001)(
+        [_art("a", " ".join(a)), _art("b", " ".join(b))]))
+    assert below[1].duplicate_of is None

@@ -38,6 +38,7 @@ from cleanfeed.dedup.fingerprints import (
     estimate_similarity,
     exact_similarity,
     fingerprint,
+    shingle_sets,
     verification_sig,
 )
 from cleanfeed.dedup.index import MemoryIndex, SqliteIndex
@@ -52,6 +53,9 @@ _PAIR_CHUNK = 1 << 16
 #: Pairs of small texts whose estimate is at least threshold minus this are recomputed
 #: exactly (the estimate's error for ~100 shingles is about 0.05).
 _REFINE_MARGIN = 0.25
+#: Pairs inside one batch whose estimate is this close to the threshold (4 standard errors at
+#: 512 bins) are recomputed exactly from the two texts.
+_BORDER = 0.08
 
 
 def canonical_key(article: Article, words: int) -> tuple[bool, float, int, str]:
@@ -185,7 +189,8 @@ class Deduplicator:
         if near:
             query = np.flatnonzero(rep & fp.has_sig)
             self._best_in_index(query, keys, vsig, fp.small, ix_row, ix_sim)
-            batch_cands = self._batch_candidates(query, keys, vsig, fp.small, rank)
+            texts = [a.text for a in batch]
+            batch_cands = self._batch_candidates(query, keys, vsig, fp.small, rank, texts)
 
         results: list[Article] = list(batch)
         canon_pos: list[int] = []
@@ -276,8 +281,8 @@ class Deduplicator:
 
     def _batch_candidates(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
                           vsig: npt.NDArray[np.uint8],
-                          small: list[npt.NDArray[np.uint32] | None], rank: npt.NDArray[np.int64]
-                          ) -> dict[int, list[tuple[float, int]]]:
+                          small: list[npt.NDArray[np.uint32] | None], rank: npt.NDArray[np.int64],
+                          texts: list[str]) -> dict[int, list[tuple[float, int]]]:
         """Verified pairs inside the batch: later-ranked article -> [(similarity, earlier)]."""
         if query.size < 2:
             return {}
@@ -302,6 +307,15 @@ class Deduplicator:
         uniq = np.unique(np.concatenate(pairs))
         x, y = uniq >> 32, uniq & 0xFFFFFFFF
         sims = self._similarities(vsig, x, small, vsig, y, small)
+        # Both texts are at hand: settle the pairs the estimate cannot decide exactly.
+        border = [k for k in np.flatnonzero(np.abs(sims - self.threshold) < _BORDER).tolist()
+                  if small[x[k]] is None or small[y[k]] is None]  # small pairs: already exact
+        if border:
+            need = sorted({int(d) for k in border for d in (x[k], y[k])})
+            sets = dict(zip(need, shingle_sets([texts[d] for d in need], self.params),
+                            strict=True))
+            for k in border:
+                sims[k] = exact_similarity(sets[int(x[k])], sets[int(y[k])])
         ok = np.flatnonzero(sims >= self.threshold)
         cands: dict[int, list[tuple[float, int]]] = {}
         for k in ok.tolist():

@@ -20,7 +20,8 @@ wrapping), so fingerprints are identical across processes and runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -92,20 +93,26 @@ def fingerprint(texts: list[str], params: DedupParams) -> Fingerprints:
     tokens = np.zeros(m, dtype=np.int64)
     exact = np.zeros(m, dtype=U64)
     small: list[npt.NDArray[np.uint32] | None] = [None] * m
-    start = 0
-    while start < m:  # chunks of whole documents, about _CHUNK_BYTES each
-        stop, size = start, 0
-        while stop < m and (stop == start or size + len(encoded[stop]) < _CHUNK_BYTES):
-            size += len(encoded[stop]) + 1
-            stop += 1
+    for start, stop in _chunks(encoded):
         small[start:stop] = _sign_chunk(encoded[start:stop], params, sig[start:stop],
                                         tokens[start:stop], exact[start:stop])
-        start = stop
     has_sig = tokens >= params.min_tokens
     for i in np.flatnonzero(~has_sig):
         small[i] = None
     _densify(sig, has_sig, params)
     return Fingerprints(exact=exact, tokens=tokens, has_sig=has_sig, sig=sig, small=small)
+
+
+def _chunks(encoded: list[bytes]) -> Iterator[tuple[int, int]]:
+    """(start, stop) runs of whole documents of about :data:`_CHUNK_BYTES` each."""
+    start, m = 0, len(encoded)
+    while start < m:
+        stop, size = start, 0
+        while stop < m and (stop == start or size + len(encoded[stop]) < _CHUNK_BYTES):
+            size += len(encoded[stop]) + 1
+            stop += 1
+        yield start, stop
+        start = stop
 
 
 def _word_bytes(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
@@ -275,6 +282,21 @@ VERIFY_BITS = 8
 def verification_sig(sig: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
     """The high :data:`VERIFY_BITS` bits of each bin (what the index stores per canonical)."""
     return (sig >> np.uint32(32 - VERIFY_BITS)).astype(np.uint8)
+
+
+def shingle_sets(texts: list[str], params: DedupParams) -> list[npt.NDArray[np.uint32]]:
+    """The sorted sets of 32-bit shingle hashes of ``texts`` (what ``small`` holds)."""
+    every = replace(params, exact_max_shingles=1 << 62)
+    encoded = [_prepare(t) for t in texts]
+    m = len(texts)
+    sig = np.full((m, params.num_bins), EMPTY, dtype=np.uint32)
+    tokens, exact = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=U64)
+    sets: list[npt.NDArray[np.uint32] | None] = [None] * m
+    for start, stop in _chunks(encoded):
+        sets[start:stop] = _sign_chunk(encoded[start:stop], every, sig[start:stop],
+                                       tokens[start:stop], exact[start:stop])
+    empty = np.zeros(0, dtype=np.uint32)
+    return [s if s is not None else empty for s in sets]
 
 
 def exact_similarity(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
