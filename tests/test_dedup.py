@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -388,3 +389,11 @@ def test_borderline_pairs_in_a_batch_get_the_exact_jaccard() -> None:
     below = list(Deduplicator(threshold=round(true, 4) + 0.0001)(
         [_art("a", " ".join(a)), _art("b", " ".join(b))]))
     assert below[1].duplicate_of is None
+
+
+def test_docs_python_example_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "dedup.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```python\n(.*?)```", doc, re.DOTALL)
+    exec(compile(block, "docs/dedup.md", "exec"), {})
+    expected = [line[2:] for line in block.splitlines() if line.startswith("# ")]
+    assert capsys.readouterr().out.splitlines() == expected
