@@ -49,13 +49,13 @@ class SortedMultiMap:
     def add(self, keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32]) -> None:
         if keys.size == 0:
             return
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)  # any order among equal keys: lookups are order-free
         self._segments.append((keys[order], values[order].astype(np.int32)))
         while len(self._segments) > 1 and \
                 self._segments[-2][0].size <= 2 * self._segments[-1][0].size:
             (k1, v1), (k2, v2) = self._segments.pop(), self._segments.pop()
             k, v = np.concatenate((k2, k1)), np.concatenate((v2, v1))
-            order = np.argsort(k, kind="stable")
+            order = np.argsort(k)
             self._segments.append((k[order], v[order]))
 
     def lookup(self, queries: npt.NDArray[np.uint64]
