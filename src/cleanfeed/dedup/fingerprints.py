@@ -4,7 +4,7 @@ Why this shape: hashing shingles one Python object at a time costs more than eve
 in deduplication. Here a whole batch is normalised, encoded once, and every step after that
 is a numpy operation over all bytes / words / shingles of the batch at once:
 
-1. words: a byte classifier (lookup table + three UTF-8 lead-byte rules) finds word bounds;
+1. words: a byte classifier (ASCII ranges + three UTF-8 lead-byte rules) finds word bounds;
    each word's bytes are read 8 at a time through an unaligned uint64 view and finalised
    with splitmix64;
 2. shingle hashes: ``shingle_size`` consecutive word hashes combined and finalised, only for
@@ -12,7 +12,9 @@ is a numpy operation over all bytes / words / shingles of the batch at once:
 3. signature: *one-permutation MinHash* — the top bits of a shingle hash pick a bin, the low
    32 bits are the value, each bin keeps its minimum (one pass, not one pass per permutation);
    empty bins are filled by *optimal densification* (Shrivastava 2017), which keeps
-   P(bin equal) = Jaccard, so the bins work for LSH banding and for estimating similarity.
+   P(bin equal) = Jaccard, so the bins work for LSH banding and for estimating similarity;
+4. small texts (at most ``exact_max_shingles`` shingles) also keep their exact set of 32-bit
+   shingle hashes, for exact Jaccard where the densified signature is least informative.
 
 All hashing is seeded and platform-independent (explicit little-endian uint64 arithmetic,
 wrapping), so fingerprints are identical across processes and runs.
