@@ -397,3 +397,14 @@ def test_docs_python_example_prints_what_it_says(capsys: pytest.CaptureFixture[s
     exec(compile(block, "docs/dedup.md", "exec"), {})
     expected = [line[2:] for line in block.splitlines() if line.startswith("# ")]
     assert capsys.readouterr().out.splitlines() == expected
+
+
+def test_cli_strict_does_not_fail_on_duplicates(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    out, rej = tmp_path / "out.jsonl", tmp_path / "rej.jsonl"
+    assert main(["clean", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(out),
+                 "--rejects", str(rej), "--strict"]) == 0
+    assert [r["reason"] for r in _jsonl(rej)] == ["duplicate"]
+    assert "1 of the rejects are duplicates" in capsys.readouterr().err

@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--max-bytes", metavar="N", type=_positive_int, default=DEFAULT_MAX_BYTES,
                        help=f"reject documents larger than N bytes (default {DEFAULT_MAX_BYTES:,})")
     clean.add_argument("--strict", action="store_true",
-                       help="exit with status 1 when any record was rejected")
+                       help="exit with status 1 when any record was rejected (duplicates "
+                            "do not count)")
     clean.add_argument("-q", "--quiet", action="store_true",
                        help="no progress and no summary on stderr")
     clean.add_argument("--dedup", choices=MODES, default="near",
@@ -156,7 +157,7 @@ def run_clean(args: argparse.Namespace) -> int:
     results: Iterable[Article | Reject] = pipeline.run(read(inputs, max_bytes=args.max_bytes))
     progress = Progress(sys.stderr, not args.quiet)
     started = time.monotonic()
-    counts = {"records": 0, "articles": 0, "rejected": 0}
+    counts = {"records": 0, "articles": 0, "rejected": 0, "duplicates": 0}
     shown = 0
     try:
         with ExitStack() as stack:
@@ -180,6 +181,8 @@ def run_clean(args: argparse.Namespace) -> int:
                     out.write(result)
                 else:
                     counts["rejected"] += 1
+                    if result.stage == "dedup":
+                        counts["duplicates"] += 1
                     if rejects is not None:
                         rejects.write(result)
                     elif shown < SHOWN_REJECTS and not args.quiet:
@@ -192,7 +195,7 @@ def run_clean(args: argparse.Namespace) -> int:
         progress.close()
     if not args.quiet:
         _summary(counts, args, time.monotonic() - started, shown)
-    return 1 if args.strict and counts["rejected"] else 0
+    return 1 if args.strict and counts["rejected"] > counts["duplicates"] else 0
 
 
 def _summary(counts: dict[str, int], args: argparse.Namespace, seconds: float,
@@ -200,6 +203,8 @@ def _summary(counts: dict[str, int], args: argparse.Namespace, seconds: float,
     where = f" -> {args.output}" if args.output else ""
     line = (f"cleanfeed: {counts['records']:,} records: {counts['articles']:,} articles, "
             f"{counts['rejected']:,} rejected{where} ({seconds:.1f} s)")
+    if counts["duplicates"]:
+        line += f"; {counts['duplicates']:,} of the rejects are duplicates"
     if args.rejects:
         line += f"; rejects in {args.rejects}"
     elif counts["rejected"] > shown:
