@@ -83,9 +83,22 @@ def prf(output: str, truth: str) -> tuple[float, float, float]:
 # ---- extractors: (html, url) -> text -------------------------------------------------------
 
 def cleanfeed_html(html: str, url: str | None) -> str:
-    from cleanfeed.extract import extract_html
+    """cleanfeed's ``extract`` step alone, as the pipeline runs it on an HTML record."""
+    from cleanfeed.article import RawRecord
+    from cleanfeed.extract import extract
+    from cleanfeed.pipeline import Pipeline
 
-    return extract_html(html, url=url).text
+    result = Pipeline([extract])(RawRecord(source=url or "<page>", html=html, url=url))
+    return getattr(result, "text", "")
+
+
+def cleanfeed_pipeline(html: str, url: str | None) -> str:
+    """The whole default pipeline (extract, then the text cleaners) on an HTML record."""
+    import cleanfeed
+    from cleanfeed.article import RawRecord
+
+    result = cleanfeed.default_pipeline()(RawRecord(source=url or "<page>", html=html, url=url))
+    return getattr(result, "text", "")
 
 
 def trafilatura_default(html: str, url: str | None) -> str:
@@ -119,6 +132,7 @@ _BLOCKS = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td
 
 HTML_EXTRACTORS: dict[str, Callable[[str, str | None], str]] = {
     "cleanfeed": cleanfeed_html,
+    "cleanfeed-pipeline": cleanfeed_pipeline,
     "trafilatura": trafilatura_default,
     "trafilatura-precision": trafilatura_precision,
     "readability-lxml": readability_lxml,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cleanfeed.article import Article, Drop, stable_id
+from cleanfeed.cleaners.boilerplate import StripBoilerplate
 from cleanfeed.dates import assign_dates
 from cleanfeed.extract import extract
 from cleanfeed.language import detect_language
@@ -35,6 +36,7 @@ assign_id.name = "id"  # type: ignore[attr-defined]
 def default_steps(extra: Sequence[StepLike] = ()) -> list[StepLike]:
     return [
         extract,
+        StripBoilerplate(),  # text records only: page chrome around the story of a text dump
         *extra,
         require_text,
         assign_dates,

@@ -23,31 +23,31 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cleanfeed.article import Article
-from cleanfeed.cleaners.spans import Cut, Line, apply_cuts, iter_lines
+from cleanfeed.cleaners.spans import Cut, apply_cuts
 
 #: Bullet markers of list items in text dumps (lynx/html2text/w3m styles) and numbered items.
 _BULLET = re.compile(r"^\s*(?:[*+\-•·○◦▪►»>o]|\d{1,3}[.)])\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
-_END_PUNCT = re.compile(r"[.!?;:…。！？\"”’»)\]]\s*$")
 _DIGITS = re.compile(r"\d+")
-_SPACES = re.compile(r"\s+")
 
 #: Words that, on a short line, mark page chrome in most sites (English plus the commonest
 #: equivalents). Short lines only: in a sentence these words are just words.
-CHROME_CUES: frozenset[str] = frozenset("""
-share shares shared tweet pin email print comments comment reply login log sign signin register
-subscribe subscribed newsletter newsletters follow facebook twitter instagram linkedin pinterest
-youtube whatsapp reddit tiktok rss menu search home advertisement advertising ad ads sponsored
-cookie cookies privacy terms copyright rights reserved skip navigation toggle close open
-loading related trending popular recommended more next previous prev back top view watch
-contact about careers sitemap accept photo photos video videos gallery image credit getty
-compartir comentarios suscríbete buscar publicidad teilen anmelden suche werbung kommentare
-partager commenter recherche publicité abonnez condividi cerca commenti pubblicità
-""".split())
+CHROME_CUES: frozenset[str] = frozenset((
+    "share shares shared tweet pin email print comments comment reply login log sign signin "
+    "register subscribe subscribed newsletter newsletters follow facebook twitter instagram "
+    "linkedin pinterest youtube whatsapp reddit tiktok rss menu search home advertisement "
+    "advertising ad ads sponsored cookie cookies privacy terms copyright rights reserved skip "
+    "navigation toggle close open loading related trending popular recommended more next "
+    "previous prev back top view watch contact about careers sitemap accept photo photos video "
+    "videos gallery image credit getty compartir comentarios suscríbete buscar publicidad "
+    "teilen anmelden suche werbung kommentare partager commenter recherche publicité abonnez "
+    "condividi cerca commenti pubblicità"
+).split())  # noqa: SIM905 - one readable block of words
 
 #: Phrases that make a whole short line chrome wherever it is.
 CHROME_PHRASES: tuple[str, ...] = (
@@ -59,19 +59,20 @@ CHROME_PHRASES: tuple[str, ...] = (
 )
 
 
-#: Lines that open a section which is not the story (comments, related links): the story run
-#: does not cross them unless the prose on both sides outweighs them.
-_WALL = re.compile(
-    r"^(?:\d+\s+)?(?:comments?|responses?|replies|reactions)\b(?!\s+\w+\s+\w+\s+\w+\s+\w)"
-    r"|^\d+\s+(?:comments?|responses?|replies)\b"
-    r"|^(?:leave a (?:reply|comment)|post a comment|add a comment|join the (?:conversation|discussion)"
-    r"|related(?: articles| stories| posts| content| coverage| news)?\b|you may also like"
-    r"|you might also like|more (?:stories|from|on this|in)\b|recommended(?: for you)?\b"
-    r"|most (?:popular|read|viewed|commented|shared)\b|trending\b|read next|up next"
-    r"|share this|share on|sign up for|subscribe to)"
-    r"|\s(?:says|said|wrote|writes):$",
+#: How lines that open a section which is not the story (comments, related links) begin; the
+#: story run does not cross them unless the prose on both sides outweighs them.
+WALL_STARTS: tuple[str, ...] = (
+    "comment", "responses", "replies", "reactions", "leave a reply", "leave a comment",
+    "post a comment", "add a comment", "join the conversation", "join the discussion",
+    "related", "you may also like", "you might also like", "more stories", "more from",
+    "more on this", "recommended", "most popular", "most read", "most viewed", "most commented",
+    "most shared", "trending", "read next", "up next", "share this", "share on", "sign up for",
+    "subscribe to",
 )
+#: How comment headers end ("jdoe says:").
+WALL_ENDS: tuple[str, ...] = (" says:", " said:", " wrote:", " writes:")
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")
+_PUNCT = "\"'“”‘’.,;:!?()[]{}«»|/-–—…*#"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +83,22 @@ class LineFeatures:
     prose: bool
     chrome: bool
     bullet: bool
-    wall: bool = False
+    wall: bool
 
 
+@lru_cache(maxsize=1 << 16)  # pure: menus and footers repeat across a batch, so cache hits
 def normalise_line(text: str) -> str:
     """The key a line is counted under: no bullet, lower case, digits and spaces collapsed."""
-    text = _BULLET.sub("", text.strip())
-    return _SPACES.sub(" ", _DIGITS.sub("0", text.lower())).strip()
+    text = text.strip()
+    if text[:1] in _BULLET_START:
+        text = _BULLET.sub("", text)
+    text = text.lower()
+    if not text.isalpha():
+        text = _DIGITS.sub("0", text)
+    return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)  # pure function of the line; the cache only saves time
 def line_features(text: str) -> LineFeatures:
     """Cheap, language-light signals: length, punctuation, case, bullets, link-likeness, cues."""
     body = text.strip()
@@ -108,22 +116,21 @@ def line_features(text: str) -> LineFeatures:
         cjk = len(_CJK.findall(body))
         words += cjk / 2.0
     low = body.lower()
-    ends = bool(_END_PUNCT.search(body))
-    if words <= 8:
-        wall = bool(_WALL.search(low))
-        chrome = wall or (not ends and not _WORD_CUES.isdisjoint(_WORD.findall(low)))
-    else:
-        wall = words <= 15 and bool(_WALL.search(low))
-        chrome = wall
-    if not chrome and words <= 15:
-        chrome = (any(p in low for p in CHROME_PHRASES)
-                  or (words <= 6 and bool(_URL.search(body)))
-                  or ("|" in body and not ends))
+    ends = body.rstrip()[-1:] in _END_CHARS
+    wall = chrome = False
+    if words <= 15:
+        unnumbered = low.lstrip("0123456789 ") if low[:1].isdigit() else low
+        wall = unnumbered.startswith(WALL_STARTS) or low.endswith(WALL_ENDS)
+        chrome = wall or (words <= 8 and not ends and any(
+            t.strip(_PUNCT) in CHROME_CUES for t in low.split()))
+        chrome = chrome or bool(_PHRASES.search(low)) or ("|" in body and not ends)
+        if not chrome and words <= 6 and ("http" in low or "www." in low or "@" in low):
+            chrome = bool(_URL.search(body))
     prose = False
     if not chrome and words >= 5:
-        sample = tokens[:40]
-        alpha = [t for t in sample if t[:1].isalpha()]
-        lower_share = sum(t[:1].islower() for t in alpha) / len(alpha) if alpha else 0.0
+        firsts = [t[0] for t in tokens[:40]]
+        alpha = sum(map(str.isalpha, firsts))
+        lower_share = sum(map(str.islower, firsts)) / alpha if alpha else 0.0
         if bullet:
             prose = words >= 15 and ends and lower_share >= 0.5
         else:
@@ -135,7 +142,8 @@ def line_features(text: str) -> LineFeatures:
 
 
 _BULLET_START = frozenset("*+-•·○◦▪►»>o0123456789")
-_WORD_CUES = CHROME_CUES
+_PHRASES = re.compile("|".join(re.escape(p) for p in CHROME_PHRASES))
+_END_CHARS = frozenset(".!?;:…。！？\"”’»)]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +215,12 @@ class SeenLines:
         return self._any[norm] >= self.min_docs_any + extra
 
 
+def score_line(features: LineFeatures, seen: bool = False,
+               weights: Weights = DEFAULT_WEIGHTS) -> float:
+    """A line's contribution to the story run: its words if prose, a penalty if chrome."""
+    return _score(features, seen, weights)
+
+
 def _score(features: LineFeatures, seen: bool, w: Weights) -> float:
     if seen:
         return w.seen
@@ -232,81 +246,107 @@ def _best_run(scores: Sequence[float], lo: int, hi: int) -> tuple[float, int, in
     return best, best_start, best_end
 
 
-def story_lines(text: str, *, seen: SeenLines | None = None, key: str = "",
-                weights: Weights = DEFAULT_WEIGHTS) -> list[bool]:
-    """For each line of ``text``: does it belong to the story? (blank lines: True)."""
+def _runs(text: str, seen: SeenLines | None, key: str,
+          weights: Weights) -> tuple[list[str], list[tuple[int, int]], float]:
+    """The lines of ``text``, the story runs as (start, end) line ranges, and the prose kept."""
     lines = text.split("\n")
-    scores: list[float] = []
-    for line in lines:
-        if not line.strip():
-            scores.append(0.0)
-            continue
-        is_seen = seen is not None and seen.is_boilerplate(line, key)
-        scores.append(_score(line_features(line), is_seen, weights))
+    scores = [0.0] * len(lines)
+    for i, line in enumerate(lines):
+        if line and not line.isspace():
+            is_seen = seen is not None and seen.is_boilerplate(line, key)
+            scores[i] = _score(line_features(line), is_seen, weights)
     best, start, end = _best_run(scores, 0, len(lines))
-    keep = [False] * len(lines)
     if best <= 0:
-        return [True] * len(lines)  # nothing looks like a story: leave it to other steps
+        return lines, [(0, len(lines))], 0.0  # nothing looks like a story: leave it alone
     runs = [(start, end)]
+    kept = best
     for lo, hi in ((0, start), (end, len(lines))):
         second, s2, e2 = _best_run(scores, lo, hi)
         if second >= weights.second_run * best:
             runs.append((s2, e2))
+            kept += second
+    runs.sort()
+    return lines, runs, kept
+
+
+def story_lines(text: str, *, seen: SeenLines | None = None, key: str = "",
+                weights: Weights = DEFAULT_WEIGHTS) -> list[bool]:
+    """For each line of ``text``: does it belong to the story? (blank lines: True)."""
+    lines, runs, _ = _runs(text, seen, key, weights)
+    keep = [not line.strip() for line in lines]
     for s, e in runs:
-        for i in range(s, e):
-            keep[i] = True
-    for i, line in enumerate(lines):
-        if not line.strip():
-            keep[i] = True
+        keep[s:e] = [True] * (e - s)
     return keep
 
 
 def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: str = "",
-                     weights: Weights = DEFAULT_WEIGHTS) -> list[Cut]:
-    """The cuts that take the page chrome around the story out of ``article.text``."""
-    keep = story_lines(article.text, seen=seen, key=key, weights=weights)
+                     weights: Weights = DEFAULT_WEIGHTS) -> tuple[list[Cut], float]:
+    """The cuts that take the page chrome around the story out, and the story's score."""
+    lines, runs, kept = _runs(article.text, seen, key, weights)
+    offsets = [0] * (len(lines) + 1)
+    pos = 0
+    for i, line in enumerate(lines):
+        offsets[i] = pos
+        pos += len(line) + 1
+    offsets[len(lines)] = pos
     cuts: list[Cut] = []
-    first: Line | None = None
-    last: Line | None = None
-    for line, kept in zip(iter_lines(article.text), keep):
-        if line.blank:
-            continue
-        if not kept:
-            first = first or line
-            last = line
-        elif first is not None and last is not None:
-            cuts.append(Cut(first.start, last.end, _REASON))
-            first = None
-    if first is not None and last is not None:
-        cuts.append(Cut(first.start, last.end, _REASON))
-    return cuts
+    prev = 0
+    for s, e in [*runs, (len(lines), len(lines))]:
+        if s > prev and _is_chrome_block(lines[prev:s], seen, key):
+            cuts.append(Cut(offsets[prev], offsets[s] - 1, _REASON))
+        prev = max(prev, e)
+    return cuts, kept
+
+
+def _is_chrome_block(block: list[str], seen: SeenLines | None, key: str) -> bool:
+    """Cut lines outside the story only on evidence: a chrome line, a list, or many lines.
+
+    A clean article's short closing line ("Thanks for reading.") is left alone.
+    """
+    filled = [line for line in block if line.strip()]
+    if len(filled) >= 3:
+        return True
+    for line in filled:
+        f = line_features(line)
+        if f.chrome or f.bullet or (seen is not None and seen.is_boilerplate(line, key)):
+            return True
+    return False
 
 
 _REASON = "page chrome around the story (text dump)"
+
+#: A story run scoring less than this (about this many words of prose) is too thin to justify
+#: cutting more than the usual budget around it.
+MIN_STORY = 40.0
 
 
 class StripBoilerplate:
     """Step: cut menus, share bars and footers out of a plain-text page dump.
 
-    Runs only on records that came as text (HTML goes through :func:`cleanfeed.extract.extract`).
-    Pass a :class:`SeenLines` learned from the batch to also remove lines that recur across its
-    documents; ``key_of`` picks the group key (default: the article's site, else none).
+    Runs only on records that came as text (HTML goes through :func:`cleanfeed.extract.extract`,
+    which marks its output). Pass a :class:`SeenLines` learned from the batch to also remove
+    lines that recur across its documents; the article's ``site`` is the group key. A page dump
+    is mostly chrome, so the budget guard is lifted when a substantial story run was found; a thin
+    one gets the usual budget of :func:`~cleanfeed.cleaners.spans.apply_cuts`.
     """
 
     name = "boilerplate"
 
-    def __init__(self, seen: SeenLines | None = None, *, budget: float = 0.9,
+    def __init__(self, seen: SeenLines | None = None, *,
                  weights: Weights = DEFAULT_WEIGHTS) -> None:
         self.seen = seen
-        self.budget = budget
         self.weights = weights
 
     def __call__(self, article: Article) -> Article:
         if article.hints.get("extracted_from_html") or not article.text.strip():
             return article
-        key = article.site or ""
-        cuts = find_boilerplate(article, seen=self.seen, key=key, weights=self.weights)
-        return apply_cuts(article, cuts, self.name, budget=self.budget)
+        cuts, kept = find_boilerplate(article, seen=self.seen, key=article.site or "",
+                                      weights=self.weights)
+        if not cuts:
+            return article
+        if kept >= MIN_STORY:
+            return apply_cuts(article, cuts, self.name, budget=1.0)
+        return apply_cuts(article, cuts, self.name)
 
 
 def clean_dumps(texts: Sequence[str], *, learn: bool = True,
