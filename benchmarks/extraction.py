@@ -165,7 +165,8 @@ class Score:
 
     def row(self) -> str:
         n = len(self.f) or 1
-        return f"{sum(self.p) / n:6.3f} {sum(self.r) / n:6.3f} {sum(self.f) / n:6.3f} {len(self.f):5d}"
+        p, r, f = sum(self.p) / n, sum(self.r) / n, sum(self.f) / n
+        return f"{p:6.3f} {r:6.3f} {f:6.3f} {len(self.f):5d}"
 
 
 def run_html(pages: list[Page], names: list[str]) -> dict[str, list[str]]:
@@ -195,7 +196,7 @@ def report(title: str, pages: list[Page], outputs: dict[str, list[str]]) -> None
     print(header)
     for name, outs in outputs.items():
         groups: dict[str, Score] = defaultdict(Score.empty)
-        for page, out in zip(pages, outs):
+        for page, out in zip(pages, outs, strict=True):
             s = prf(out, page.truth)
             groups["all"].add(s)
             if page.page_type:

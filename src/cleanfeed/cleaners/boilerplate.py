@@ -30,14 +30,13 @@ from cleanfeed.cleaners.spans import Cut, apply_cuts
 
 #: Bullet markers of list items in text dumps (lynx/html2text/w3m styles) and numbered items.
 _BULLET = re.compile(r"^\s*(?:[*+\-•·○◦▪►»>o]|\d{1,3}[.)])\s+")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
 _DIGITS = re.compile(r"\d+")
 
 #: Words that, on a short line, mark page chrome in most sites (English plus the commonest
 #: equivalents). Short lines only: in a sentence these words are just words.
-CHROME_CUES: frozenset[str] = frozenset((
+_CUE_WORDS = (
     "share shares shared tweet pin email print comments comment reply login log sign signin "
     "register subscribe subscribed newsletter newsletters follow facebook twitter instagram "
     "linkedin pinterest youtube whatsapp reddit tiktok rss menu search home advertisement "
@@ -47,7 +46,8 @@ CHROME_CUES: frozenset[str] = frozenset((
     "videos gallery image credit getty compartir comentarios suscríbete buscar publicidad "
     "teilen anmelden suche werbung kommentare partager commenter recherche publicité abonnez "
     "condividi cerca commenti pubblicità"
-).split())  # noqa: SIM905 - one readable block of words
+)
+CHROME_CUES: frozenset[str] = frozenset(_CUE_WORDS.split())
 
 #: Phrases that make a whole short line chrome wherever it is.
 CHROME_PHRASES: tuple[str, ...] = (
