@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from cleanfeed.article import Article, Drop, stable_id
 from cleanfeed.cleaners.boilerplate import StripBoilerplate
+from cleanfeed.cleaners.headings import headings
+from cleanfeed.cleaners.layout import paragraphs, unwrap
+from cleanfeed.cleaners.link_spam import link_spam
+from cleanfeed.cleaners.normalize import normalize
+from cleanfeed.cleaners.promos import promos
+from cleanfeed.cleaners.stamps import stamps
 from cleanfeed.dates import assign_dates
 from cleanfeed.extract import extract
 from cleanfeed.language import detect_language
 from cleanfeed.pipeline import StepLike
 
-#: Fewer letters than this after cleaning and the record is rejected as having no story.
-MIN_TEXT_LETTERS = 1
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def require_text(article: Article) -> Article | Drop:
-    """Step: reject records left with no readable text."""
-    letters = sum(ch.isalpha() for ch in article.text)
-    if letters < MIN_TEXT_LETTERS:
+    """Step: reject records left with no readable text (not a single letter)."""
+    if not _LETTER.search(article.text):
         return Drop("no text left after cleaning" if article.removed else "no readable text")
     return article
 
@@ -36,8 +41,15 @@ assign_id.name = "id"  # type: ignore[attr-defined]
 def default_steps(extra: Sequence[StepLike] = ()) -> list[StepLike]:
     return [
         extract,
+        normalize,
+        unwrap,
+        stamps,
+        link_spam,
+        promos,
         StripBoilerplate(),  # text records only: page chrome around the story of a text dump
+        headings,
         *extra,
+        paragraphs,
         require_text,
         assign_dates,
         detect_language,
