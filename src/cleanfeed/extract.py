@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from cleanfeed.article import Article, Drop
 from cleanfeed.cleaners.boilerplate import line_features, score_line
-from cleanfeed.cleaners.spans import Cut, apply_cuts, iter_lines
 
 #: One output counts as "inside" the other when this share of its words is found there.
 CONTAINED = 0.8
@@ -33,6 +32,7 @@ LINE_SHARED = 0.5
 
 _WORDS = re.compile(r"\w+")
 _TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
+_SPACES = re.compile(r"[^\S\t\n]+")
 _BLOCKS = frozenset({
     "p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre",
     "section", "article", "dd", "dt", "figcaption", "table", "ul", "ol", "header", "footer",
@@ -84,6 +84,8 @@ def _untable(text: str) -> str:
         m = _TABLE_ROW.match(line.strip())
         if m:
             cells = [c.strip() for c in m.group(1).split("|")]
+            if all(not c.strip("-: ") for c in cells):
+                continue  # the "| --- | --- |" rule under a header row
             line = "\t".join(c for c in cells if c)
         lines.append(line)
     return "\n".join(lines)
@@ -105,7 +107,7 @@ def readability_text(html: str, url: str | None = None) -> str:
             el.tail = "\n" + (el.tail or "")
         elif el.tag in _CELLS:
             el.tail = "\t" + (el.tail or "")
-    lines = (" ".join(line.split()) for line in root.text_content().split("\n"))
+    lines = (_SPACES.sub(" ", line).strip(" \t") for line in root.text_content().split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -189,7 +191,7 @@ def extract(article: Article) -> Article | Drop:
         hints["published_raw"] = found.published
     if found.modified and not hints.get("modified_raw"):
         hints["modified_raw"] = found.modified
-    extracted = article.evolve(
+    return article.evolve(
         text=found.text,
         title=article.title or found.title,
         authors=article.authors or found.authors,
@@ -197,23 +199,3 @@ def extract(article: Article) -> Article | Drop:
         url=article.url or found.url,
         hints=hints,
     )
-    return apply_cuts(extracted, _title_cuts(extracted), "extract")
-
-
-def _key(text: str) -> str:
-    return " ".join(_words(text))
-
-
-def _title_cuts(article: Article) -> list[Cut]:
-    """The headline repeated as the body's first line: it is the title, not the story."""
-    if not article.title:
-        return []
-    title = _key(article.title)
-    for line in iter_lines(article.text):
-        if line.blank:
-            continue
-        first = _key(line.text)
-        if first and (first == title or (len(first) > 20 and title.startswith(first))):
-            return [Cut(line.start, line.end, "the title repeated as the first line")]
-        return []
-    return []

@@ -72,6 +72,7 @@ WALL_STARTS: tuple[str, ...] = (
 #: How comment headers end ("jdoe says:").
 WALL_ENDS: tuple[str, ...] = (" says:", " said:", " wrote:", " writes:")
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")
+_COLUMNS = re.compile(r"\S(?: {2,}|\t)\S")
 _PUNCT = "\"'“”‘’.,;:!?()[]{}«»|/-–—…*#"
 
 
@@ -84,6 +85,7 @@ class LineFeatures:
     chrome: bool
     bullet: bool
     wall: bool
+    table: bool = False  # cells laid out in columns: a table row, part of whatever surrounds it
 
 
 @lru_cache(maxsize=1 << 16)  # pure: menus and footers repeat across a batch, so cache hits
@@ -138,7 +140,8 @@ def line_features(text: str) -> LineFeatures:
                      or (ends and lower_share >= 0.4) or cjk >= 20)
         if prose and words < 40 and _GLUED.search(body) and lower_share < 0.6:
             prose = False  # "Headline In Title CaseThe teaser..." glued link blocks
-    return LineFeatures(words, prose, chrome, bullet, wall)
+    table = not prose and not chrome and len(_COLUMNS.findall(body)) >= 2
+    return LineFeatures(words, prose, chrome, bullet, wall, table)
 
 
 _BULLET_START = frozenset("*+-•·○◦▪►»>o0123456789")
@@ -155,6 +158,7 @@ class Weights:
     bullet: float = -4.0
     chrome: float = -15.0
     wall: float = -60.0
+    table: float = 1.0  # a table row: content, usually the story's own data
     seen: float = -40.0
     second_run: float = 0.5  # keep another run scoring at least this share of the best
 
@@ -230,6 +234,8 @@ def _score(features: LineFeatures, seen: bool, w: Weights) -> float:
         return w.chrome
     if features.prose:
         return w.prose * features.words
+    if features.table:
+        return w.table
     return w.bullet if features.bullet else w.short
 
 
@@ -349,13 +355,22 @@ class StripBoilerplate:
         return apply_cuts(article, cuts, self.name)
 
 
-def clean_dumps(texts: Sequence[str], *, learn: bool = True,
-                weights: Weights = DEFAULT_WEIGHTS) -> list[str]:
-    """Clean a batch of text dumps, learning recurring lines from the batch itself."""
-    seen = SeenLines.fit(texts) if learn else None
+def clean_dumps(texts: Sequence[str], *, sites: Sequence[str] | None = None,
+                learn: bool = True, weights: Weights = DEFAULT_WEIGHTS) -> list[str]:
+    """Clean a batch of text dumps, learning recurring lines from the batch itself.
+
+    ``sites`` (one per text, e.g. the domain) groups documents for :class:`SeenLines`.
+
+    >>> menu = "* Home\n* World\n* Sport\n"
+    >>> story = "The council approved the new budget on Tuesday after a long debate."
+    >>> clean_dumps([menu + story, menu + "Another story, told in one long sentence here."])[0]
+    'The council approved the new budget on Tuesday after a long debate.'
+    """
+    seen = SeenLines.fit(texts, sites) if learn else None
     step = StripBoilerplate(seen, weights=weights)
     out = []
     for i, text in enumerate(texts):
-        article = Article(id=str(i), source=f"<dump {i}>", text=text)
+        site = sites[i] if sites is not None else None
+        article = Article(id=str(i), source=f"<dump {i}>", text=text, site=site)
         out.append(step(article).text)
     return out
