@@ -42,11 +42,11 @@ def default_steps(extra: Sequence[StepLike] = ()) -> list[StepLike]:
     return [
         extract,
         normalize,
+        StripBoilerplate(),  # text records only: page chrome around the story of a text dump
         unwrap,
         stamps,
         link_spam,
         promos,
-        StripBoilerplate(),  # text records only: page chrome around the story of a text dump
         headings,
         *extra,
         paragraphs,

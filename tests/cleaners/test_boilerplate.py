@@ -172,3 +172,23 @@ def test_default_pipeline_cleans_a_text_dump() -> None:
     assert isinstance(result, Article)
     assert "Driving new steel piles along the old line." in result.text
     assert "Skip to content" not in result.text and "Privacy Policy" not in result.text
+
+
+def test_date_stamp_next_to_the_story_is_left_for_the_stamps_step() -> None:
+    story = "\n".join(_story_sentences(STORY)[1:])
+    out = StripBoilerplate()(make(MENU + "2024-03-05 09:30\n" + story + "\n" + FOOTER))
+    assert out.text.startswith("2024-03-05 09:30\n")
+    result = cleanfeed.clean(RawRecord(source="d.txt", text=MENU + "2024-03-05 09:30\n" + story))
+    assert isinstance(result, Article)
+    assert result.published is not None and result.published.startswith("2024-03-05")
+    assert "2024-03-05 09:30" not in result.text
+
+
+def test_short_read_more_tail_is_left_to_link_spam() -> None:
+    story = "\n".join(_story_sentences(STORY)[1:])
+    tail = "Read More\n- Storm damage bill tops estimates\n- Ferry service resumes after storm"
+    assert StripBoilerplate()(make(story + "\n" + tail)).text.endswith(tail)
+    result = cleanfeed.clean(RawRecord(source="d.txt", text=story + "\n" + tail))
+    assert isinstance(result, Article)
+    assert "Ferry service resumes" not in result.text
+    assert {r.cleaner for r in result.removed} >= {"link_spam"}

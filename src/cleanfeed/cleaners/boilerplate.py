@@ -27,6 +27,8 @@ from functools import lru_cache
 
 from cleanfeed.article import Article
 from cleanfeed.cleaners.spans import Cut, apply_cuts
+from cleanfeed.cleaners.link_spam import is_cue_line
+from cleanfeed.cleaners.stamps import match_stamp
 
 #: Bullet markers of list items in text dumps (lynx/html2text/w3m styles) and numbered items.
 _BULLET = re.compile(r"^\s*(?:[*+\-•·○◦▪►»>o]|\d{1,3}[.)])\s+")
@@ -298,10 +300,46 @@ def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: st
     cuts: list[Cut] = []
     prev = 0
     for s, e in [*runs, (len(lines), len(lines))]:
-        if s > prev and _is_chrome_block(lines[prev:s], seen, key):
-            cuts.append(Cut(offsets[prev], offsets[s] - 1, _REASON))
+        if s > prev and _is_chrome_block(lines[prev:s], seen, key) and not (
+                s == len(lines) and _related_links_tail(lines[prev:s])):
+            start = prev
+            for i in _kept_stamps(lines, prev, s):
+                if i > start:
+                    cuts.append(Cut(offsets[start], offsets[i] - 1, _REASON))
+                start = i + 1
+            if s > start:
+                cuts.append(Cut(offsets[start], offsets[s] - 1, _REASON))
         prev = max(prev, e)
     return cuts, kept
+
+
+def _related_links_tail(block: list[str]) -> bool:
+    """A short tail that opens with a related-links cue ("Read More") is ``link_spam``'s job.
+
+    That step removes the cue and its headlines and says so; a long tail (menus, footer) is cut
+    here.
+    """
+    filled = [line for line in block if line.strip()]
+    return bool(filled) and len(filled) <= MAX_LINK_TAIL and is_cue_line(filled[0])
+
+
+#: The longest "Read More" tail (cue line included) left to the ``link_spam`` step.
+MAX_LINK_TAIL = 15
+
+
+def _kept_stamps(lines: list[str], lo: int, hi: int) -> list[int]:
+    """Date-stamp lines at the ends of a chrome block: left for the ``stamps`` step to read.
+
+    A block borders the story or an end of the page, where the stamps step looks for the
+    publication date ("2025-01-31 15:10" under the story); it records and removes them itself.
+    """
+    filled = [i for i in range(lo, hi) if lines[i].strip()]
+    edges = sorted(set(filled[:STAMP_EDGE] + filled[-STAMP_EDGE:]))
+    return [i for i in edges if match_stamp(lines[i]) is not None]
+
+
+#: How many lines at each end of a chrome block may be date stamps kept for ``stamps``.
+STAMP_EDGE = 3
 
 
 def _is_chrome_block(block: list[str], seen: SeenLines | None, key: str) -> bool:
