@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from cleanfeed.article import Article
-from cleanfeed.cleaners.spans import Cut, apply_cuts
 from cleanfeed.cleaners.link_spam import is_cue_line
+from cleanfeed.cleaners.spans import Cut, apply_cuts
 from cleanfeed.cleaners.stamps import match_stamp
 
 #: Bullet markers of list items in text dumps (lynx/html2text/w3m styles) and numbered items.
