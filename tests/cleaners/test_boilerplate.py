@@ -192,3 +192,19 @@ def test_short_read_more_tail_is_left_to_link_spam() -> None:
     assert isinstance(result, Article)
     assert "Ferry service resumes" not in result.text
     assert {r.cleaner for r in result.removed} >= {"link_spam"}
+
+
+def test_two_pages_of_a_site_teach_its_template_but_copies_teach_nothing() -> None:
+    body_a = "\n".join(_story_sentences(STORY)[1:])
+    body_b = ("The ferry to the islands will run twice a day again from next week, the operator "
+              "said on Monday after repairs to the pier were finished ahead of schedule.")
+    banner = "Support local news: become a member"
+    seen = SeenLines.fit([f"{banner}\n{body_a}", f"{banner}\n{body_b}"], ["gazette"] * 2)
+    assert seen.is_boilerplate(banner, "gazette")
+    out = StripBoilerplate(seen)(make(f"{banner}\n{body_a}", site="gazette"))
+    assert out.text == body_a
+    # the same story twice (another menu, same prose): its short lines are not "seen"
+    copies = SeenLines.fit([MENU + STORY, "* Home\n" + STORY], ["gazette"] * 2)
+    assert not copies.is_boilerplate("Costs by phase:", "gazette")
+    kept = StripBoilerplate(copies)(make(STORY, site="gazette")).text
+    assert "Costs by phase:" in kept and "Clearing   2        0.4m" in kept

@@ -168,14 +168,21 @@ class Weights:
 DEFAULT_WEIGHTS = Weights()
 
 
+#: Lines longer than this (characters) are prose-sized: they need one more document to count as
+#: boilerplate, and a document's set of them identifies copies of the same story.
+LONG_LINE = 80
+
+
 class SeenLines:
     """Lines that recur across documents of a batch (or of one site): learned boilerplate.
 
     Feed it documents with :meth:`add` (each line counts once per document), then ask
     :meth:`is_boilerplate`. ``key`` groups documents (e.g. the site): a line is boilerplate when
     it occurs in at least ``min_docs`` documents of its group, or in ``min_docs_any`` documents of
-    the whole batch. Long lines need one more document, so two copies of the same story do not
-    erase each other (and the removal budget guards what remains).
+    the whole batch. Copies of one story must not erase each other: a document whose long lines
+    (the prose) are all those of an earlier document is a copy and is not counted; long lines
+    need one document more than short ones; and a document whose every line is "seen" has no
+    story run, so nothing is cut from it.
 
     >>> seen = SeenLines(min_docs=2)
     >>> seen.add("Subscribe to our newsletter\\nA story.", key="a.com")
@@ -184,18 +191,24 @@ class SeenLines:
     True
     """
 
-    def __init__(self, *, min_docs: int = 3, min_docs_any: int = 5) -> None:
+    def __init__(self, *, min_docs: int = 2, min_docs_any: int = 5) -> None:
         self.min_docs = min_docs
         self.min_docs_any = min_docs_any
         self._by_key: Counter[tuple[str, str]] = Counter()
         self._any: Counter[str] = Counter()
+        self._stories: set[frozenset[str]] = set()
         self.documents = 0
 
     def add(self, text: str, key: str = "") -> None:
-        """Count each distinct non-blank line of ``text`` once."""
-        self.documents += 1
+        """Count each distinct non-blank line of ``text`` once (copies of a story: not at all)."""
         lines = {normalise_line(line) for line in text.split("\n")}
         lines.discard("")
+        story = frozenset(line for line in lines if len(line) > LONG_LINE)
+        if story:
+            if story in self._stories:
+                return
+            self._stories.add(story)
+        self.documents += 1
         for line in lines:
             self._any[line] += 1
             if key:
@@ -215,7 +228,7 @@ class SeenLines:
         norm = normalise_line(line)
         if not norm:
             return False
-        extra = 1 if len(norm) > 80 else 0
+        extra = 1 if len(norm) > LONG_LINE else 0
         if key and self._by_key[(key, norm)] >= self.min_docs + extra:
             return True
         return self._any[norm] >= self.min_docs_any + extra
