@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import cleanfeed
 from cleanfeed.article import Article, Drop, RawRecord
-from cleanfeed.extract import Extracted, arbitrate, extract, extract_html, readability_text
+from cleanfeed.extract import (
+    Extracted,
+    _untable,
+    arbitrate,
+    extract,
+    extract_html,
+    readability_text,
+)
 from tests.conftest import make
 
 PARAGRAPHS = [
@@ -162,3 +169,9 @@ def test_default_pipeline_on_an_html_record_keeps_the_story() -> None:
 
 def test_extracted_is_a_plain_value() -> None:
     assert Extracted(text="x") == Extracted(text="x")
+
+
+def test_trafilatura_text_loses_empty_items_and_table_bars_only() -> None:
+    raw = "Story line.\n- \n-\n- A real item\n| Phase | Cost |\n| --- | --- |\n| Piles | 3.1m |"
+    assert _untable(raw) == "Story line.\n- A real item\nPhase\tCost\nPiles\t3.1m"
+    assert _untable("A | B is not a table row") == "A | B is not a table row"

@@ -35,6 +35,7 @@ LINE_SHARED = 0.5
 
 _WORDS = re.compile(r"\w+")
 _TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
+_EMPTY_ITEMS = frozenset({"-", "*", "•"})
 _SPACES = re.compile(r"[^\S\t\n]+")
 _BLOCKS = frozenset({
     "p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre",
@@ -79,12 +80,13 @@ def _trafilatura(html: str, url: str | None) -> Extracted:
 
 
 def _untable(text: str) -> str:
-    """trafilatura's ``| a | b |`` rows as tab-separated cells: the bars are not words."""
-    if "|" not in text:
-        return text
+    """trafilatura's ``| a | b |`` rows as tab-separated cells (the bars are not words), and
+    no empty list items (a ``-`` left by an image-only or link-only ``<li>``)."""
     lines = []
     for line in text.split("\n"):
-        m = _TABLE_ROW.match(line.strip())
+        if line.strip() in _EMPTY_ITEMS:
+            continue
+        m = _TABLE_ROW.match(line.strip()) if "|" in line else None
         if m:
             cells = [c.strip() for c in m.group(1).split("|")]
             if all(not c.strip("-: ") for c in cells):
