@@ -163,6 +163,7 @@ class Weights:
     table: float = 1.0  # a table row: content, usually the story's own data
     seen: float = -40.0
     second_run: float = 0.5  # keep another run scoring at least this share of the best
+    bullet_prose: float = 1.0  # a list item written as prose counts this share of its words
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -248,7 +249,7 @@ def _score(features: LineFeatures, seen: bool, w: Weights) -> float:
     if features.chrome:
         return w.chrome
     if features.prose:
-        return w.prose * features.words
+        return w.prose * features.words * (w.bullet_prose if features.bullet else 1.0)
     if features.table:
         return w.table
     return w.bullet if features.bullet else w.short
