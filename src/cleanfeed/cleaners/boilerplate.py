@@ -202,9 +202,11 @@ class SeenLines:
 
     def add(self, text: str, key: str = "") -> None:
         """Count each distinct non-blank line of ``text`` once (copies of a story: not at all)."""
-        lines = {normalise_line(line) for line in text.split("\n")}
+        raw = text.split("\n")
+        lines = {normalise_line(line) for line in raw}
         lines.discard("")
-        story = frozenset(line for line in lines if len(line) > LONG_LINE)
+        # digits kept here: two pages differing only in their figures are not copies
+        story = frozenset(" ".join(line.split()) for line in raw if len(line) > LONG_LINE)
         if story:
             if story in self._stories:
                 return
