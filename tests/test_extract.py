@@ -136,8 +136,10 @@ def test_extract_step_replaces_html_with_text_and_marks_the_source() -> None:
     assert PARAGRAPHS[0] in out.text
     assert "html" not in out.hints
     assert out.hints["extracted_from_html"] in {"trafilatura", "readability"}
-    assert out.hints["published_raw"] == "2024-03-05"
     assert out.title == "Harbour town votes to rebuild its sea wall"
+    dated = cleanfeed.clean(RawRecord(source="p.html", html=page(STORY_BODY)))
+    assert isinstance(dated, Article) and dated.published is not None
+    assert dated.published.startswith("2024-03-05")
 
 
 def test_extract_step_leaves_text_records_alone() -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from cleanfeed.article import Article, Drop
 from cleanfeed.cleaners.boilerplate import line_features, score_line
+from cleanfeed.dates import dates_from_html
 
 #: One output counts as "inside" the other when this share of its words is found there.
 CONTAINED = 0.8
@@ -195,7 +196,9 @@ def extract(article: Article) -> Article | Drop:
     hints = dict(article.hints)
     del hints["html"]
     hints["extracted_from_html"] = found.extractor
-    if found.published and not hints.get("published_raw"):
+    # (published, modified) ParsedDates from the page's metadata/htmldate/bylines, for assign_dates
+    hints["html_dates"] = dates_from_html(html, article.url, fetched_at=article.fetched_at)
+    if found.published and not hints.get("published_raw") and hints["html_dates"][0] is None:
         hints["published_raw"] = found.published
     if found.modified and not hints.get("modified_raw"):
         hints["modified_raw"] = found.modified
