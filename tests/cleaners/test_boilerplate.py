@@ -208,3 +208,10 @@ def test_two_pages_of_a_site_teach_its_template_but_copies_teach_nothing() -> No
     assert not copies.is_boilerplate("Costs by phase:", "gazette")
     kept = StripBoilerplate(copies)(make(STORY, site="gazette")).text
     assert "Costs by phase:" in kept and "Clearing   2        0.4m" in kept
+
+
+def test_walls_are_whole_words_not_prefixes() -> None:
+    assert line_features("Comments").wall and line_features("12 comments").wall
+    assert line_features("Related stories").wall
+    assert not line_features("Commentators were divided on the plan.").wall
+    assert not line_features("Relatedly, the ferry will run again.").wall

@@ -64,13 +64,14 @@ CHROME_PHRASES: tuple[str, ...] = (
 #: How lines that open a section which is not the story (comments, related links) begin; the
 #: story run does not cross them unless the prose on both sides outweighs them.
 WALL_STARTS: tuple[str, ...] = (
-    "comment", "responses", "replies", "reactions", "leave a reply", "leave a comment",
+    "comment", "comments", "responses", "replies", "reactions", "leave a reply", "leave a comment",
     "post a comment", "add a comment", "join the conversation", "join the discussion",
     "related", "you may also like", "you might also like", "more stories", "more from",
     "more on this", "recommended", "most popular", "most read", "most viewed", "most commented",
     "most shared", "trending", "read next", "up next", "share this", "share on", "sign up for",
     "subscribe to",
 )
+_WALL_START = re.compile("(?:" + "|".join(map(re.escape, WALL_STARTS)) + r")(?!\w)")
 #: How comment headers end ("jdoe says:").
 WALL_ENDS: tuple[str, ...] = (" says:", " said:", " wrote:", " writes:")
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")
@@ -124,7 +125,7 @@ def line_features(text: str) -> LineFeatures:
     wall = chrome = False
     if words <= 15:
         unnumbered = low.lstrip("0123456789 ") if low[:1].isdigit() else low
-        wall = unnumbered.startswith(WALL_STARTS) or low.endswith(WALL_ENDS)
+        wall = bool(_WALL_START.match(unnumbered)) or low.endswith(WALL_ENDS)
         chrome = wall or (words <= 8 and not ends and any(
             t.strip(_PUNCT) in CHROME_CUES for t in low.split()))
         chrome = chrome or bool(_PHRASES.search(low)) or ("|" in body and not ends)
