@@ -215,3 +215,17 @@ def test_walls_are_whole_words_not_prefixes() -> None:
     assert line_features("Related stories").wall
     assert not line_features("Commentators were divided on the plan.").wall
     assert not line_features("Relatedly, the ferry will run again.").wall
+
+
+def test_a_lede_above_a_share_bar_stays_with_the_story() -> None:
+    """Precision first: a share bar between the lede and the body is chrome, not the end of a
+    section, so the lede paragraph is never cut with it."""
+    from cleanfeed.cleaners.boilerplate import StripBoilerplate
+    from tests.conftest import make
+
+    lede = ("The Harbor City council voted 7-2 on Thursday to build a movable flood barrier at "
+            "the mouth of the old port, ending a debate that has lasted almost a decade.")
+    body = ("The barrier, estimated to cost $240 million, will be raised during storm surges "
+            "and lowered the rest of the year so that ships can pass, engineers said.")
+    out = StripBoilerplate()(make(f"{lede}\nShare this article\n{body}\n{body}"))
+    assert lede in out.text and body in out.text

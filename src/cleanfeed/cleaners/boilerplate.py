@@ -68,9 +68,10 @@ WALL_STARTS: tuple[str, ...] = (
     "post a comment", "add a comment", "join the conversation", "join the discussion",
     "related", "you may also like", "you might also like", "more stories", "more from",
     "more on this", "recommended", "most popular", "most read", "most viewed", "most commented",
-    "most shared", "trending", "read next", "up next", "share this", "share on", "sign up for",
-    "subscribe to",
+    "most shared", "trending", "read next", "up next",
 )
+# Share bars and newsletter prompts are chrome but not walls: sites put them between the lede
+# and the rest of the story, and a wall there would cut the lede paragraph.
 _WALL_START = re.compile("(?:" + "|".join(map(re.escape, WALL_STARTS)) + r")(?!\w)")
 #: How comment headers end ("jdoe says:").
 WALL_ENDS: tuple[str, ...] = (" says:", " said:", " wrote:", " writes:")
