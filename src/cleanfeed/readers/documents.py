@@ -9,6 +9,7 @@ from typing import Literal
 
 from cleanfeed.article import RawRecord, Reject
 from cleanfeed.readers.encoding import DecodeError, decode
+from cleanfeed.readers.options import ReadOptions, as_options
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 
@@ -35,7 +36,8 @@ def record_from_bytes(
     return RawRecord(source=source, text=text)
 
 
-def _read(path: Path, max_bytes: int, kind: Literal["text", "html"]) -> Iterator[RawRecord | Reject]:
+def _read(path: Path, max_bytes: int, kind: Literal["text", "html"]
+          ) -> Iterator[RawRecord | Reject]:
     size = path.stat().st_size
     if size > max_bytes:
         yield Reject(source=str(path), stage="read",
@@ -44,11 +46,13 @@ def _read(path: Path, max_bytes: int, kind: Literal["text", "html"]) -> Iterator
     yield record_from_bytes(path.read_bytes(), str(path), kind=kind, max_bytes=max_bytes)
 
 
-def read_text_file(path: Path, max_bytes: int) -> Iterator[RawRecord | Reject]:
+def read_text_file(path: Path, options: ReadOptions | int | None = None
+                   ) -> Iterator[RawRecord | Reject]:
     """A ``.txt`` file is one article."""
-    return _read(path, max_bytes, "text")
+    return _read(path, as_options(options).max_bytes, "text")
 
 
-def read_html_file(path: Path, max_bytes: int) -> Iterator[RawRecord | Reject]:
+def read_html_file(path: Path, options: ReadOptions | int | None = None
+                   ) -> Iterator[RawRecord | Reject]:
     """An ``.html`` file is one page; the extract step finds the article in it."""
-    return _read(path, max_bytes, "html")
+    return _read(path, as_options(options).max_bytes, "html")
