@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cleanfeed.article import RawRecord, Reject
+from cleanfeed.readers.documents import pathological_html
 from cleanfeed.readers.options import ReadOptions, as_options
 
 #: Suffixes read as feeds (``.json`` is sniffed by the JSON reader and handed over here).
@@ -214,8 +215,13 @@ def records_from_feed(
         if html is None and text is None and entry.summary:
             html = entry.summary if "<" in entry.summary else None
             text = entry.summary if html is None else None
-        if html is not None and text is None:
-            text = html_to_text(html)
+        if html is not None:
+            reason = pathological_html(html)
+            if reason:
+                yield Reject(source=source, reason=reason, stage="read")
+                continue
+            if text is None:
+                text = html_to_text(html)
         if not (html or text):
             yield Reject(source=source, reason="feed entry has no content or summary",
                          stage="read")

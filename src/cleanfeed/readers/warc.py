@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cleanfeed.article import RawRecord, Reject
-from cleanfeed.readers.documents import _META_CHARSET
+from cleanfeed.readers.documents import _META_CHARSET, pathological_html
 from cleanfeed.readers.encoding import DecodeError, decode
 from cleanfeed.readers.options import ReadOptions, as_options
 
@@ -263,5 +263,8 @@ def _record(record: Any, source: str, max_bytes: int,
     except DecodeError as exc:
         return Reject(source=source, reason=str(exc), stage="read")
     if is_html:
+        reason = pathological_html(text)
+        if reason:
+            return Reject(source=source, reason=reason, stage="read")
         return RawRecord(source=source, html=text, url=url, fetched_at=fetched_at)
     return RawRecord(source=source, text=text, url=url, fetched_at=fetched_at)
