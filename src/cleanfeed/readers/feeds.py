@@ -59,6 +59,9 @@ class HostileXML(ValueError):
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+_CHANNEL_LANGUAGE = re.compile(
+    rb"<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*<")
+_FIRST_ITEM = re.compile(rb"<(?:item|entry)[\s>]")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 
 
@@ -130,6 +133,7 @@ def fastfeedparser_backend(data: bytes) -> ParsedFeed:
 
     parsed = fastfeedparser.parse(data)
     feed = parsed.get("feed") or {}
+    language = _text(feed.get("language")) or _channel_language(data)
     entries = []
     for e in parsed.get("entries") or ():
         html, text = _content(e)
@@ -140,7 +144,15 @@ def fastfeedparser_backend(data: bytes) -> ParsedFeed:
             authors=_authors(e),
         ))
     return ParsedFeed(title=_text(feed.get("title")), link=_text(feed.get("link")),
-                      language=_text(feed.get("language")), entries=entries)
+                      language=language, entries=entries)
+
+
+def _channel_language(data: bytes) -> str | None:
+    """RSS ``<language>``/``<dc:language>`` of the channel (fastfeedparser 0.6 leaves it out):
+    searched only before the first item, so an item's own tag cannot be taken for it."""
+    first = _FIRST_ITEM.search(data)
+    m = _CHANNEL_LANGUAGE.search(data, 0, first.start() if first else len(data))
+    return m.group(1).decode("ascii") if m else None
 
 
 def feedparser_backend(data: bytes) -> ParsedFeed:
