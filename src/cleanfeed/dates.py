@@ -28,7 +28,8 @@ class ParsedDate:
 
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _ISO_TIME = re.compile(
-    r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+    r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*"
+    r"(Z|[+-]\d{2}:?\d{2})?\s*$"
 )
 
 
@@ -76,13 +77,17 @@ def parse_date(
     return None
 
 
+_LABEL = re.compile(r"^\W*[^\d\W]+\W+")
+
+
 def assign_dates(article: Article) -> Article:
     """Step: set ``published`` from the record's own date, else from removed date stamps."""
     candidates = [article.hints.get("published_raw"), *article.hints.get("stamp_dates", ())]
     for raw in candidates:
         if not raw:
             continue
-        parsed = parse_date(raw, fetched_at=article.fetched_at)
+        parsed = parse_date(raw, fetched_at=article.fetched_at) or parse_date(
+            _LABEL.sub("", raw), fetched_at=article.fetched_at)
         if parsed:
             return article.evolve(published=parsed.iso, published_precision=parsed.precision)
     return article

@@ -5,6 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cleanfeed.article import Article, Drop, stable_id
+from cleanfeed.cleaners.headings import headings
+from cleanfeed.cleaners.layout import paragraphs, unwrap
+from cleanfeed.cleaners.link_spam import link_spam
+from cleanfeed.cleaners.normalize import normalize
+from cleanfeed.cleaners.promos import promos
+from cleanfeed.cleaners.stamps import stamps
 from cleanfeed.dates import assign_dates
 from cleanfeed.extract import extract
 from cleanfeed.language import detect_language
@@ -35,7 +41,14 @@ assign_id.name = "id"  # type: ignore[attr-defined]
 def default_steps(extra: Sequence[StepLike] = ()) -> list[StepLike]:
     return [
         extract,
+        normalize,
+        unwrap,
+        stamps,
+        link_spam,
+        promos,
+        headings,
         *extra,
+        paragraphs,
         require_text,
         assign_dates,
         detect_language,

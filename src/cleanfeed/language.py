@@ -47,7 +47,8 @@ def detect(text: str, *, min_letters: int = MIN_LETTERS) -> Detection:
     sample = text[:SAMPLE_CHARS]
     letters = sum(ch.isalpha() for ch in sample)
     if letters < min_letters:
-        return Detection(None, 0.0, f"too few letters to tell the language ({letters} < {min_letters})")
+        return Detection(None, 0.0,
+                         f"too few letters to tell the language ({letters} < {min_letters})")
     from langdetect.lang_detect_exception import LangDetectException
 
     detector = _get_factory().create()

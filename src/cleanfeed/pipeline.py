@@ -86,9 +86,8 @@ class Pipeline:
                 self.stats["rejected"] += 1
                 return Reject(source=article.source, stage=name, id=article.id,
                               reason=f"{name} returned {type(result).__name__}, not an Article")
-            removed = len(result.removed) - before
-            if removed:
-                self.stats[f"{name}.removed"] += removed
+            for removal in result.removed[before:]:
+                self.stats[f"{removal.cleaner}.removed"] += 1
             article = result
         self.stats["articles"] += 1
         return article

@@ -43,15 +43,9 @@ def atomic_text(path: str | os.PathLike[str] | None) -> Iterator[IO[str]]:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
-        with _suppress():
+        with suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-@contextmanager
-def _suppress() -> Iterator[None]:
-    with suppress(OSError):
-        yield
 
 
 class JsonlWriter:

@@ -87,16 +87,19 @@ def apply_cuts(
     ordered = sorted(cuts, key=lambda c: (c.start, -c.end))
     if not ordered:
         return article
+    text = article.text
     merged: list[Cut] = []
     for cut in ordered:
         if cut.end <= cut.start:
             continue
+        if (cut.start == 0 or text[cut.start - 1] == "\n") and text[cut.end:cut.end + 1] == "\n":
+            # A whole line goes with its line break, so no blank line is left in its place.
+            cut = Cut(cut.start, cut.end + 1, cut.reason, cut.heading)
         if merged and cut.start < merged[-1].end:
             last = merged[-1]
             merged[-1] = Cut(last.start, max(last.end, cut.end), last.reason, last.heading)
         else:
             merged.append(cut)
-    text = article.text
     total = sum(c.end - c.start for c in merged)
     body = len(text.strip())
     if body and total > budget * body:

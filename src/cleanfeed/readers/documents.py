@@ -56,8 +56,9 @@ def record_from_bytes(
     return RawRecord(source=source, text=text)
 
 
-def _read(path: Path, max_bytes: int, kind: Literal["text", "html"]
-          ) -> Iterator[RawRecord | Reject]:
+def _read(
+    path: Path, max_bytes: int, kind: Literal["text", "html"]
+) -> Iterator[RawRecord | Reject]:
     size = path.stat().st_size
     if size > max_bytes:
         yield Reject(source=str(path), stage="read",

@@ -201,7 +201,8 @@ def read_warc(path: Path, options: ReadOptions | int | None = None
                 break
             except Exception as exc:  # FastWARC raises OSError/ValueError on bad headers
                 yield Reject(source=f"{name}@{last_pos}", stage="read",
-                             reason=f"WARC cannot be read past offset {last_pos}: {exc}")
+                             reason=f"WARC cannot be read after the record at offset {last_pos}: "
+                                    f"{exc}; the rest of the file is lost")
                 return
             seen += 1
             last_pos = record.stream_pos

@@ -1,0 +1,84 @@
+"""Cue vocabularies (data files in ``cues/<lang>.json``) compiled once into lookups.
+
+Boilerplate knowledge is data, not code: to add a language, add a JSON file with the same
+groups (``related``, ``share``, ``subscribe``, ``follow``, ``cookie``, ``ads``, ``copyright``,
+``date_labels``, ``relative``, ``months``, ``weekdays``). Every language's cues are active for
+every article, since junk is often in another language than the story (an English site's
+Spanish edition, say).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+GROUPS = ("related", "share", "subscribe", "follow", "cookie", "ads", "copyright", "date_labels")
+
+_KEY_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def key(text: str) -> str:
+    """The comparison form of a line: case-folded, accents kept, punctuation and bullets gone."""
+    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
+    return _KEY_STRIP.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """All languages' cues, merged per group, in comparison form (see :func:`key`)."""
+
+    groups: dict[str, frozenset[str]]
+    languages: tuple[str, ...]
+    relative_units: frozenset[str]
+    relative_before: frozenset[str]
+    relative_after: frozenset[str]
+    months: frozenset[str]
+    weekdays: frozenset[str]
+
+    def phrases(self, group: str) -> frozenset[str]:
+        return self.groups[group]
+
+
+@lru_cache(maxsize=1)
+def load() -> Cues:
+    """Read every ``cues/*.json`` once (sorted, so the result never depends on listing order)."""
+    groups: dict[str, set[str]] = {g: set() for g in GROUPS}
+    units: set[str] = set()
+    before: set[str] = set()
+    after: set[str] = set()
+    months: set[str] = set()
+    weekdays: set[str] = set()
+    langs: list[str] = []
+    folder = resources.files("cleanfeed.cleaners") / "cues"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        langs.append(entry.name[:-5])
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        for group in GROUPS:
+            groups[group].update(key(p) for p in data.get(group, ()))
+        months.update(m.casefold() for m in data.get("months", ()))
+        weekdays.update(w.casefold() for w in data.get("weekdays", ()))
+        rel = data.get("relative", {})
+        units.update(key(u) for u in rel.get("units", ()))
+        before.update(key(u) for u in rel.get("before", ()))
+        after.update(key(u) for u in rel.get("after", ()))
+    return Cues(
+        groups={g: frozenset(v) for g, v in groups.items()},
+        languages=tuple(langs),
+        relative_units=frozenset(units),
+        relative_before=frozenset(before),
+        relative_after=frozenset(after),
+        months=frozenset(months),
+        weekdays=frozenset(weekdays),
+    )
+
+
+def alternation(phrases: frozenset[str] | set[str]) -> str:
+    """A regex alternation of phrases, longest first, spaces matching any run of non-word chars."""
+    ordered = sorted(phrases, key=lambda p: (-len(p), p))
+    return "|".join(r"[\W_]+".join(re.escape(w) for w in p.split()) for p in ordered)

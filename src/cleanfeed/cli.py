@@ -1,0 +1,243 @@
+"""The ``cleanfeed`` command: a thin layer over the library.
+
+Data goes to stdout or ``-o``; progress, rejects and the summary go to stderr. Exit codes:
+0 ok, 1 some records rejected with ``--strict``, 2 usage error. A closed pipe
+(``cleanfeed clean x | head``) ends the run quietly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from typing import TextIO
+
+from cleanfeed import __version__, default_pipeline
+from cleanfeed.article import Article, Reject
+from cleanfeed.readers import DEFAULT_MAX_BYTES, read
+from cleanfeed.writers import JsonlWriter
+
+#: Without ``--rejects``, at most this many rejects are listed on stderr.
+SHOWN_REJECTS = 20
+
+
+class UsageError(Exception):
+    """Bad arguments: reported on one line, exit code 2."""
+
+
+def _iso_datetime(value: str) -> str:
+    """``--fetched-at``: an ISO 8601 date or date-time; a naive one is taken as UTC."""
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 date-time: {value!r} (e.g. 2025-01-31T15:10:00+00:00)") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.isoformat()
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cleanfeed",
+        description="Turn scraped articles into clean canonical articles (JSONL).",
+    )
+    parser.add_argument("--version", action="version", version=f"cleanfeed {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    clean = sub.add_parser(
+        "clean", help="clean files, folders or stdin into JSONL articles",
+        description="Clean .txt, .html, .jsonl(.gz) files, folders (recursively) or - (stdin).",
+    )
+    clean.add_argument("inputs", nargs="*", metavar="INPUT",
+                       help="files, folders, or - for stdin (default: stdin when piped)")
+    clean.add_argument("-o", "--output", metavar="OUT", default=None,
+                       help="output file (JSONL, written atomically); default stdout")
+    clean.add_argument("--rejects", metavar="FILE", default=None,
+                       help="write every record that did not become an article here, with why")
+    clean.add_argument("--fetched-at", metavar="ISO", type=_iso_datetime, default=None,
+                       help="fetch time for records without one; relative dates resolve against it")
+    clean.add_argument("--max-bytes", metavar="N", type=_positive_int, default=DEFAULT_MAX_BYTES,
+                       help=f"reject documents larger than N bytes (default {DEFAULT_MAX_BYTES:,})")
+    clean.add_argument("--strict", action="store_true",
+                       help="exit with status 1 when any record was rejected")
+    clean.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress and no summary on stderr")
+
+    explain = sub.add_parser(
+        "explain", help="show what each cleaner removed from one input, and why",
+        description="Run the pipeline on one input and list every removed span.",
+    )
+    explain.add_argument("input", metavar="FILE", help="a file (or - for stdin)")
+    explain.add_argument("--fetched-at", metavar="ISO", type=_iso_datetime, default=None)
+    explain.add_argument("--text", action="store_true", help="also print the clean text")
+    explain.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                         help="colour the report (auto: when the output is a terminal)")
+    return parser
+
+
+class Progress:
+    """A one-line progress counter on stderr, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled and stream.isatty()
+        self.last = 0.0
+        self.shown = False
+
+    def update(self, done: int, articles: int, rejects: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        self.shown = True
+        self.stream.write(f"\r{done:,} records: {articles:,} articles, {rejects:,} rejected")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _inputs(given: Sequence[str]) -> list[str]:
+    if given:
+        return list(given)
+    if sys.stdin is not None and not sys.stdin.isatty():
+        return ["-"]
+    raise UsageError("no input given: name files or folders, or pipe data and use -")
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    inputs = _inputs(args.inputs)
+    pipeline = default_pipeline(fetched_at=args.fetched_at)
+    results = pipeline.run(read(inputs, max_bytes=args.max_bytes))
+    progress = Progress(sys.stderr, not args.quiet)
+    started = time.monotonic()
+    counts = {"records": 0, "articles": 0, "rejected": 0}
+    shown = 0
+    try:
+        with ExitStack() as stack:
+            out = stack.enter_context(JsonlWriter(args.output))
+            rejects = stack.enter_context(JsonlWriter(args.rejects)) if args.rejects else None
+            for result in results:
+                counts["records"] += 1
+                if isinstance(result, Article):
+                    counts["articles"] += 1
+                    out.write(result)
+                else:
+                    counts["rejected"] += 1
+                    if rejects is not None:
+                        rejects.write(result)
+                    elif shown < SHOWN_REJECTS and not args.quiet:
+                        shown += 1
+                        progress.close()
+                        print(f"cleanfeed: rejected {result.source}: {result.reason}",
+                              file=sys.stderr)
+                progress.update(counts["records"], counts["articles"], counts["rejected"])
+    finally:
+        progress.close()
+    if not args.quiet:
+        _summary(counts, args, time.monotonic() - started, shown)
+    return 1 if args.strict and counts["rejected"] else 0
+
+
+def _summary(counts: dict[str, int], args: argparse.Namespace, seconds: float,
+             shown: int) -> None:
+    where = f" -> {args.output}" if args.output else ""
+    line = (f"cleanfeed: {counts['records']:,} records: {counts['articles']:,} articles, "
+            f"{counts['rejected']:,} rejected{where} ({seconds:.1f} s)")
+    if args.rejects:
+        line += f"; rejects in {args.rejects}"
+    elif counts["rejected"] > shown:
+        line += f"; {counts['rejected'] - shown:,} rejects not listed (use --rejects FILE)"
+    print(line, file=sys.stderr)
+
+
+_COLORS = {"cleaner": "\033[36m", "reason": "\033[33m", "text": "\033[2m", "head": "\033[1m",
+           "bad": "\033[31m", "reset": "\033[0m"}
+
+
+def _explain_lines(results: Iterable[Article | Reject], show_text: bool,
+                   color: bool) -> Iterator[str]:
+    def c(kind: str, s: str) -> str:
+        return f"{_COLORS[kind]}{s}{_COLORS['reset']}" if color else s
+
+    for result in results:
+        if isinstance(result, Reject):
+            yield c("head", f"== {result.source}") + c("bad", f"  rejected at {result.stage}: "
+                                                              f"{result.reason}")
+            continue
+        a = result
+        facts = [f"id {a.id}", f"language {a.language or '-'}",
+                 f"published {a.published or '-'}"]
+        if a.title:
+            facts.insert(0, f"title {a.title!r}")
+        yield c("head", f"== {a.source}") + "  " + ", ".join(facts)
+        if not a.removed:
+            yield "   nothing removed"
+        for r in a.removed:
+            yield f"   [{c('cleaner', r.cleaner)}] {c('reason', r.reason)}"
+            for line in r.text.split("\n"):
+                yield "      " + c("text", line)
+        for note in a.hints.get("guarded", ()):
+            yield f"   [{c('cleaner', note)}] " + c("bad", "cuts reverted: over the removal budget")
+        if show_text:
+            yield ""
+            yield a.text
+        yield ""
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    pipeline = default_pipeline(fetched_at=args.fetched_at)
+    color = args.color == "always" or (
+        args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    for line in _explain_lines(pipeline.run(read([args.input])), args.text, color):
+        print(line)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        if args.command == "clean":
+            return run_clean(args)
+        return run_explain(args)
+    except UsageError as exc:
+        parser.error(str(exc))  # exits 2
+    except BrokenPipeError:
+        # The reader of our stdout went away (| head): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("cleanfeed: interrupted; no output file was written", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"cleanfeed: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

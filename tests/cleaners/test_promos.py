@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from cleanfeed.cleaners.promos import classify, promos
+from tests.conftest import make
+
+
+@pytest.mark.parametrize(("line", "group"), [
+    ("ADVERTISEMENT", "ads"), ("Anzeige", "ads"), ("Publicidad", "ads"),
+    ("Share this article", "share"), ("Share on Facebook", "share"), ("Compartir", "share"),
+    ("Follow us on Twitter for the latest updates", "follow"), ("Suivez-nous sur X", "follow"),
+    ("Subscribe to our newsletter", "subscribe"), ("Iscriviti alla newsletter", "subscribe"),
+    ("We use cookies to improve your experience. By continuing you accept them.", "cookie"),
+    ("© 2025 Example Media. All rights reserved.", "copyright"),
+    ("Copyright 2024 Foo Inc", "copyright"), ("Todos los derechos reservados", "copyright"),
+])
+def test_calls_to_action_and_notices(line: str, group: str) -> None:
+    assert classify(line) == group
+
+
+@pytest.mark.parametrize("line", [
+    "Share prices fell 3% on Monday.",
+    "Subscribers can read the full report online.",
+    "Sign up for the class at the library before Friday.",
+    "Copyright cases are rising in the courts, experts say.",
+    "The ad campaign cost the party two million euros.",
+    "Followers of the team gathered outside the stadium.",
+])
+def test_story_sentences_that_start_with_cue_words_stay(line: str) -> None:
+    assert classify(line) is None
+
+
+def test_promos_cuts_lines_and_records_why() -> None:
+    story = "The museum will open a new wing in May, the director announced on Friday."
+    out = promos(make(f"{story}\nShare this article\n{story}\nAdvertisement"))
+    assert out.text == f"{story}\n{story}"
+    assert [r.reason for r in out.removed] == ["share/social button text",
+                                               "advertisement label"]
