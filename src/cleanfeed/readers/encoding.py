@@ -118,6 +118,26 @@ def detect(data: bytes) -> str | None:
     tied = [m.encoding for m in matches if (m.chaos, m.coherence * -1) == best]
     encoding = next((e for e in _PREFERRED if e in tied), tied[0])
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except (LookupError, UnicodeDecodeError):
         return None
+    return text if plausible_text(text, encoding) else None
+
+
+#: Charsets of scripts written without spaces between words.
+_UNSPACED = ("cp932", "shift_jis", "euc_jp", "iso2022_jp", "gb2312", "gbk", "gb18030", "big5",
+             "big5hkscs", "cp950", "cp949", "euc_kr", "tis_620", "cp874")
+
+
+def plausible_text(text: str, encoding: str) -> bool:
+    """Does a guessed decoding read like text? Random high bytes decode "cleanly" in any
+    single-byte charset, but real text in those scripts has spaces between words and is mostly
+    letters; junk (``Ă( ˇâ(ˇđ(ŚĽ``) has neither."""
+    sample = text[:20_000]
+    if len(sample) < 40:
+        return True
+    letters = sum(ch.isalpha() for ch in sample)
+    spaces = sum(ch in " \t\r\n" for ch in sample)  # not NBSP: \xa0 is a common junk byte
+    if letters < 0.5 * (len(sample) - spaces):
+        return False
+    return encoding in _UNSPACED or spaces >= 0.03 * len(sample)
