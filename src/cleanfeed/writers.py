@@ -16,11 +16,16 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
+#: Characters Python's ``str.splitlines`` (and some JSONL readers) treat as line ends although
+#: JSON allows them raw inside strings; written as escapes so one record stays one line.
+_LINE_ENDS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
 
 def dumps(record: dict[str, Any]) -> str:
-    """One JSONL line: stable key order as given, UTF-8, lone surrogates escaped not fatal."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8", "backslashreplace").decode("utf-8")
+    """One JSONL line: stable key order as given, UTF-8, lone surrogates escaped not fatal,
+    and no character any line splitter could break the line at."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).translate(
+        _LINE_ENDS).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @contextmanager
