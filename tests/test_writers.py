@@ -77,3 +77,13 @@ def test_parquet_deterministic_and_empty(tmp_path: Path) -> None:
 def test_parquet_refuses_stdout() -> None:
     with pytest.raises(ValueError, match="stdout"):
         ParquetWriter("-")
+
+
+def test_jsonl_survives_lone_surrogates_and_line_separators(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    with JsonlWriter(path) as w:
+        w.write(Article(id="1", source="s", text="a\ud800b\u2028c\x85d", title="\udfff"))
+    raw = path.read_text(encoding="utf-8")
+    assert len(raw.splitlines()) == 1
+    (row,) = jsonl_rows(path)
+    assert row["text"] == "a\ud800b\u2028c\x85d" and row["title"] == "\udfff"

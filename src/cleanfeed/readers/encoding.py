@@ -30,13 +30,17 @@ def codecs_name(label: str) -> str | None:
         return None
 
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def looks_like_broken_utf8(data: bytes) -> bool:
     """Mostly valid UTF-8 multi-byte sequences with a few invalid bytes: damaged UTF-8, not a
     legacy charset. Legacy text (cp1252, Shift-JIS...) forms valid sequences only here and
     there, so guessing a charset for damaged UTF-8 would just turn its good part into mojibake.
     """
-    head = data[:DETECT_BYTES]
-    high = sum(1 for b in head if b >= 0x80)
+    head = data[:65536]
+    high = len(head) - len(head.translate(None, _HIGH_BYTES))
     if high == 0:
         return False
     covered = sum(len(m) for m in _UTF8_MULTIBYTE.findall(head))
@@ -54,7 +58,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head) > 0.05
 
 
