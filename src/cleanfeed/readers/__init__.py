@@ -9,6 +9,7 @@ folders are walked recursively in sorted order so runs are deterministic.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -90,19 +91,17 @@ def read(
     else:
         overrides = list(field_map or ())
     options = ReadOptions(max_bytes=max_bytes, field_map=build_field_map(preset, overrides))
-    forced: Reader | None = None
-    if format is not None:
-        if format not in FORMATS:
-            raise ValueError(f"unknown format {format!r}; known: {', '.join(sorted(FORMATS))}")
-        forced = FORMATS[format]
-    return _read(inputs, options, forced)
+    if format is not None and format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; known: {', '.join(sorted(FORMATS))}")
+    return _read(inputs, options, format)
 
 
 def _read(inputs: Iterable[str | os.PathLike[str]], options: ReadOptions,
-          forced: Reader | None) -> Iterator[Record]:
+          format: str | None) -> Iterator[Record]:
+    forced = FORMATS[format] if format else None
     for item in inputs:
         if str(item) == "-":
-            yield from read_stdin(options)
+            yield from read_stdin(options, format=format)
             continue
         path = Path(item)
         if path.is_dir():
@@ -127,19 +126,50 @@ def _safe(reader: Reader, path: Path, options: ReadOptions) -> Iterator[Record]:
         yield Reject(source=str(path), reason="out of memory reading this file", stage="read")
 
 
-def read_stdin(options: ReadOptions | int | None = None, *,
-               max_bytes: int | None = None) -> Iterator[Record]:
+_FEED_START = (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")
+
+
+def sniff(data: bytes) -> str:
+    """The format of unnamed bytes (stdin): ``jsonl``, ``warc``, ``feed`` or ``text``."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] == b"{":
+        return "jsonl"
+    if head.startswith(b"WARC/") or data[:2] == b"\x1f\x8b":
+        return "warc"
+    if head.lower().startswith(_FEED_START):
+        return "feed"
+    return "text"
+
+
+def read_stdin(options: ReadOptions | int | None = None, *, max_bytes: int | None = None,
+               format: str | None = None) -> Iterator[Record]:
+    """Stdin, in ``format`` or as sniffed: JSONL (starts with ``{``), WARC (``WARC/`` or
+    gzip), a feed (``<?xml``/``<rss``/``<feed``), else one text document."""
+    import tempfile
+
     from cleanfeed.readers.documents import record_from_bytes
+    from cleanfeed.readers.feeds import records_from_feed
     from cleanfeed.readers.jsonl import iter_jsonl_lines
     from cleanfeed.readers.options import as_options
 
     opts = as_options(max_bytes if options is None else options)
     data = sys.stdin.buffer.read()
-    if data.lstrip()[:1] == b"{":
+    kind = format or sniff(data)
+    if kind == "jsonl":
         yield from iter_jsonl_lines(data.splitlines(), "<stdin>", max_bytes=opts.max_bytes,
                                     field_map=opts.field_map)
+    elif kind == "feed" and len(data) <= opts.max_bytes:
+        yield from records_from_feed(data, "<stdin>")
+    elif kind in ("warc", "json"):  # these readers want a file: spool stdin to one
+        with tempfile.TemporaryDirectory(prefix="cleanfeed-stdin-") as tmp:
+            path = Path(tmp, "stdin")
+            path.write_bytes(data)
+            for record in FORMATS[kind](path, opts):
+                yield dataclasses.replace(record, source=record.source.replace(str(path),
+                                                                               "<stdin>", 1))
     else:
-        yield record_from_bytes(data, "<stdin>", kind="text", max_bytes=opts.max_bytes)
+        yield record_from_bytes(data, "<stdin>", kind="html" if kind == "html" else "text",
+                                max_bytes=opts.max_bytes)
 
 
 __all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "PRESETS", "READERS", "ReadOptions", "Record",
