@@ -221,11 +221,64 @@ def bench_read(data: Path, repeat: int) -> None:
               f"{sum(1 for p in pages if pathological_html(p))}")
 
 
+MEMORY_CHILD = """
+import resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from cleanfeed.readers import read
+from cleanfeed.article import Reject
+start = time.perf_counter()
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+n = rejects = 0
+for r in read([sys.argv[1]]):
+    n += 1
+    rejects += isinstance(r, Reject)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"{n}|{rejects}|{time.perf_counter() - start:.2f}|{base / 1024:.0f}|{peak / 1024:.0f}")
+"""
+
+
+def bench_memory(records: int) -> None:
+    """Peak memory reading big generated files: it should not grow with the file."""
+    import gzip
+    import json
+    import tempfile
+
+    page = ("<html><body><article>" + "<p>A sentence of the generated story, number {i}.</p>"
+            * 60 + "</article></body></html>")
+    print("\n### Memory: generated inputs, read in a child process (peak RSS)\n")
+    print("| input | size (MB) | records | rejects | time (s) | RSS after import (MB) | "
+          "peak RSS (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        warc = Path(tmp, "big.warc.gz")
+        plain = Path(tmp, "big.warc")
+        jsonl = Path(tmp, "big.jsonl")
+        with warc.open("wb") as w, plain.open("wb") as pw, jsonl.open("w", encoding="utf-8") as j:
+            for i in range(records):
+                body = page.replace("{i}", str(i)).encode()
+                http = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                        + body)
+                head = (f"WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: https://g.example/{i}"
+                        f"\r\nWARC-Date: 2026-01-01T00:00:00Z\r\nContent-Type: application/http;"
+                        f" msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n").encode()
+                w.write(gzip.compress(head + http + b"\r\n\r\n", compresslevel=1, mtime=0))
+                pw.write(head + http + b"\r\n\r\n")
+                j.write(json.dumps({"html": body.decode(), "url": f"https://g.example/{i}"}) + "\n")
+        for path in (plain, warc, jsonl):
+            cmd = [sys.executable, "-c", MEMORY_CHILD, str(path), str(ROOT / "src")]
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+            n, rej, t, base, peak = proc.stdout.strip().splitlines()[-1].split("|")
+            print(f"| {path.name} | {path.stat().st_size / 1e6:.1f} | {n} | {rej} | {t} | {base} | "
+                  f"{peak} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=default_data())
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-hostile", action="store_true")
+    parser.add_argument("--memory-records", type=int, default=20_000,
+                        help="records in the generated big WARC/JSONL (0: skip)")
     args = parser.parse_args()
     inputs = args.data / "inputs"
     print(f"Machine: {platform.machine()}, {platform.system()} {platform.release()}, "
@@ -235,6 +288,8 @@ def main() -> None:
         bench_hostile_feeds(inputs)
     bench_warc(inputs, args.repeat)
     bench_read(args.data, args.repeat)
+    if args.memory_records:
+        bench_memory(args.memory_records)
 
 
 if __name__ == "__main__":
