@@ -250,7 +250,7 @@ def bench_memory(records: int) -> None:
 
     page = ("<html><body><article>" + "<p>A sentence of the generated story, number {i}.</p>"
             * 60 + "</article></body></html>")
-    print("\n### Memory: generated inputs, read in a child process (peak RSS)\n")
+    print("\n### Memory: generated inputs, read in a child process (Linux VmRSS, VmHWM)\n")
     print("| input | size (MB) | records | rejects | time (s) | RSS after import (MB) | "
           "peak RSS (MB) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
