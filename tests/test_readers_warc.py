@@ -145,6 +145,24 @@ def test_record_over_max_bytes(tmp_path: Path, crawl: list[bytes]) -> None:
     assert isinstance(rej, Reject) and "over the limit" in rej.reason
 
 
+def test_oversized_non_html_is_skipped_not_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "big.warc"
+    video = warc_record("response", "https://a.example/video", http(b"\x00" * 5000, "video/mp4"))
+    path.write_bytes(video + warc_record("response", "https://a.example/page",
+                                         http(PAGE.encode() * 40)))
+    out = list(read([path], max_bytes=4000))
+    assert len(out) == 1 and isinstance(out[0], Reject)
+    assert "over the limit" in out[0].reason and out[0].source == f"{path}@{len(video)}"
+
+
+def test_crawler_truncation_is_kept_in_extra(tmp_path: Path) -> None:
+    path = tmp_path / "t.warc"
+    rec = warc_record("response", "https://a.example/", http(PAGE.encode()))
+    path.write_bytes(rec.replace(b"WARC-Date:", b"WARC-Truncated: length\r\nWARC-Date:", 1))
+    (out,) = read([path])
+    assert isinstance(out, RawRecord) and out.extra == {"warc_truncated": "length"}
+
+
 def test_empty_and_non_warc(tmp_path: Path) -> None:
     empty = tmp_path / "e.warc.gz"
     empty.write_bytes(b"")

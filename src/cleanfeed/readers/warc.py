@@ -235,6 +235,10 @@ def _record(record: Any, source: str, max_bytes: int,
         if kind not in _HTML_TYPES + _TEXT_TYPES:
             return None
     if length > max_bytes:
+        # Big videos and PDFs are common in crawls and are not articles: only an oversized
+        # HTML/text response is worth a reject, so peek at its HTTP head first.
+        if is_response and not _is_article_response(record.reader.read(65536)):
+            return None
         return Reject(source=source, stage="read",
                       reason=f"WARC record is {length:,} bytes, over the limit of {max_bytes:,}")
     block = record.reader.read()
@@ -263,9 +267,27 @@ def _record(record: Any, source: str, max_bytes: int,
         text = decode(body, declared=_declared_charset(content_type, body))
     except DecodeError as exc:
         return Reject(source=source, reason=str(exc), stage="read")
+    # The crawler cut the payload on purpose (Common Crawl: 1 MiB); the page may still read.
+    extra = {"warc_truncated": headers.get("WARC-Truncated")} if headers.get(
+        "WARC-Truncated") else {}
     if is_html:
         reason = pathological_html(text)
         if reason:
             return Reject(source=source, reason=reason, stage="read")
-        return RawRecord(source=source, html=text, url=url, fetched_at=fetched_at)
-    return RawRecord(source=source, text=text, url=url, fetched_at=fetched_at)
+        return RawRecord(source=source, html=text, url=url, fetched_at=fetched_at, extra=extra)
+    return RawRecord(source=source, text=text, url=url, fetched_at=fetched_at, extra=extra)
+
+
+def _is_article_response(head: bytes) -> bool:
+    """Whether the start of an HTTP response block is a 2xx HTML/text response."""
+    end = head.find(b"\r\n\r\n")
+    if end == -1:
+        end = head.find(b"\n\n")
+    if end == -1:
+        return True  # headers longer than the peek: let the size reject say so
+    try:
+        status, headers, _ = parse_http(head[:end] + b"\r\n\r\n", 0)
+    except HttpError:
+        return True
+    kind = _media_type(headers.get("content-type", ""))
+    return 200 <= status < 300 and kind in _HTML_TYPES + _TEXT_TYPES
