@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from cleanfeed.article import Article, Drop, stable_id
@@ -16,14 +17,12 @@ from cleanfeed.extract import extract
 from cleanfeed.language import detect_language
 from cleanfeed.pipeline import StepLike
 
-#: Fewer letters than this after cleaning and the record is rejected as having no story.
-MIN_TEXT_LETTERS = 1
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def require_text(article: Article) -> Article | Drop:
-    """Step: reject records left with no readable text."""
-    letters = sum(ch.isalpha() for ch in article.text)
-    if letters < MIN_TEXT_LETTERS:
+    """Step: reject records left with no readable text (not a single letter)."""
+    if not _LETTER.search(article.text):
         return Drop("no text left after cleaning" if article.removed else "no readable text")
     return article
 

@@ -53,3 +53,9 @@ def test_first_line_repeating_the_title_is_dropped() -> None:
 def test_quoted_line_stays() -> None:
     text = f"{P}\n“We will not give up”\n{P}"
     assert headings(make(text)).text == text
+
+
+def test_a_long_run_of_short_lines_before_prose_is_a_list_not_headings() -> None:
+    items = "\n".join(["2 Cups Sugar", "1 Jar Honey", "Ground Cloves", "Fresh Lemon Juice"])
+    text = f"{P}\n{items}\n{P}"
+    assert headings(make(text)).text == text

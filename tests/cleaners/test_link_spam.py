@@ -46,9 +46,10 @@ def test_one_line_read_more_link_is_removed() -> None:
     assert out.removed[0].reason == "one-line link to another story"
 
 
-def test_cue_in_the_middle_with_no_items_stays() -> None:
-    text = f"{STORY}\nRelated\n{STORY}"
-    assert link_spam(make(text)).text == text
+def test_a_lone_cue_line_goes_and_the_story_after_it_stays() -> None:
+    out = link_spam(make(f"{STORY}\nRead More\n{STORY}"))
+    assert out.text == f"{STORY}\n{STORY}"
+    assert out.removed[0].reason == "cue line 'Read More' with no links after it"
 
 
 def test_item_count_is_bounded() -> None:

@@ -14,6 +14,16 @@ from tests.conftest import make
     ("We use cookies to improve your experience. By continuing you accept them.", "cookie"),
     ("© 2025 Example Media. All rights reserved.", "copyright"),
     ("Copyright 2024 Foo Inc", "copyright"), ("Todos los derechos reservados", "copyright"),
+    ("CLICK HERE TO GET THE NEWS APP", "cta"), ("Click here to report a typo.", "cta"),
+    ("Comments", "comments"), ("12 Comments »", "comments"), ("Kommentare", "comments"),
+    ("Filed under: politics, Europe | Tagged: elections", "taxonomy"),
+    ("Follow the Institute on Twitter | Like us on Facebook", "follow"),
+    ("Follow City News on Facebook, Twitter and Instagram.", "follow"),
+    ("The post Ten Ways To Save appeared first on Money Blog.", "feed"),
+    ("Source: https://example.org/2017/12/26/story/", "link"),
+    ("https://example.org/a/b/c", "link"),
+    ("Read more great articles here: https://example.org", "more_links"),
+    ("To read more posts like this visit My Blog at www.example.co.uk", "more_links"),
 ])
 def test_calls_to_action_and_notices(line: str, group: str) -> None:
     assert classify(line) == group
@@ -26,6 +36,10 @@ def test_calls_to_action_and_notices(line: str, group: str) -> None:
     "Copyright cases are rising in the courts, experts say.",
     "The ad campaign cost the party two million euros.",
     "Followers of the team gathered outside the stadium.",
+    "Follow the money, the prosecutor told the jury on Tuesday.",
+    "The report is available at https://example.org/report and runs to 80 pages.",
+    "Tags on the luggage showed it had travelled through three airports.",
+    '{ category : "Fruits" , price : "$1" , stocked : true , name : "Apple" } ,',
 ])
 def test_story_sentences_that_start_with_cue_words_stay(line: str) -> None:
     assert classify(line) is None

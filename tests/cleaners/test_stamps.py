@@ -21,6 +21,7 @@ STORY = "The mayor opened the new bridge on Tuesday, two years after constructio
     ("Pubblicato il 9 aprile 2024", "9 aprile 2024"),
     ("hace 3 horas", "hace 3 horas"),
     ("Friday, January 31, 2025", "Friday, January 31, 2025"),
+    ("Updated at 1:23 p.m.", "1:23 p.m."),
 ])
 def test_whole_line_date_stamps_are_recognised(line: str, date: str) -> None:
     assert match_stamp(line) == date
@@ -30,6 +31,7 @@ def test_whole_line_date_stamps_are_recognised(line: str, date: str) -> None:
     "The deal closed on 2025-01-31 after talks.",
     "100M", "hello 4000", "2024", "Call 555-123-4567", "Read More",
     "Published in Nature, the study covers 2,000 patients.",
+    "1:23",
 ])
 def test_numbers_and_sentences_are_not_stamps(line: str) -> None:
     assert match_stamp(line) is None

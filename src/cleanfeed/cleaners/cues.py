@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-GROUPS = ("related", "share", "subscribe", "follow", "cookie", "ads", "copyright", "date_labels")
+GROUPS = (
+    "related", "share", "subscribe", "follow", "cookie", "ads", "copyright", "date_labels",
+    "comments", "cta", "taxonomy", "social", "more_links",
+)
 
 _KEY_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 

@@ -51,6 +51,21 @@ def _introduces_prose(lines: list[Line], pos: int, candidates: set[int]) -> bool
     return False
 
 
+def _short_runs(candidates: set[int], lines: list[Line]) -> set[int]:
+    """Keep candidates in runs of at most ``MAX_RUN`` consecutive lines: a longer run of short
+    lines is a list (ingredients, links), not headings."""
+    kept: set[int] = set()
+    run: list[int] = []
+    for line in [*lines, None]:
+        if line is not None and line.index in candidates:
+            run.append(line.index)
+            continue
+        if 0 < len(run) <= MAX_RUN:
+            kept.update(run)
+        run = []
+    return kept
+
+
 class Headings:
     """Move inline headings (and the title line at the top) out of the body."""
 
@@ -60,7 +75,8 @@ class Headings:
         lines = [ln for ln in iter_lines(article.text) if not ln.blank]
         if len(lines) < 2:
             return article
-        candidates = {ln.index for ln in lines if is_heading_candidate(ln.text)}
+        candidates = _short_runs({ln.index for ln in lines if is_heading_candidate(ln.text)},
+                                 lines)
         if not candidates:
             return article
         cuts: list[Cut] = []

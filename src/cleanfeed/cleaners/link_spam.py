@@ -27,7 +27,7 @@ def _cue_keys() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _inline_cue() -> re.Pattern[str]:
     phrases = cues.alternation(cues.load().phrases("related"))
-    return re.compile(rf"^[\W_]*(?:{phrases})\s*[:|»›>–—-]\s*(?P<rest>\S.*)$", re.IGNORECASE)
+    return re.compile(rf"^[\W_]*(?:{phrases})\s*[:|»›>–—@-]\s*(?P<rest>\S.*)$", re.IGNORECASE)
 
 
 def is_cue_line(line: str) -> bool:
@@ -66,14 +66,15 @@ class LinkSpam:
             line = lines[i]
             if is_cue_line(line.text):
                 items, last = self._items_after(lines, i)
-                at_end = all(ln.blank for ln in lines[last.index + 1:])
-                if items or at_end:
-                    cue = line.stripped
+                cue = line.stripped
+                if items:
                     what = f"{len(items)} headline-like line{'s' if len(items) != 1 else ''}"
-                    cuts.append(Cut(line.start, last.end,
-                                    f"cue line {cue!r} followed by {what}"))
-                    i = last.index + 1
-                    continue
+                    reason = f"cue line {cue!r} followed by {what}"
+                else:
+                    reason = f"cue line {cue!r} with no links after it"
+                cuts.append(Cut(line.start, last.end, reason))
+                i = last.index + 1
+                continue
             elif inline_headline(line.text) is not None:
                 cuts.append(Cut(line.start, line.end, "one-line link to another story"))
             i += 1
@@ -83,7 +84,8 @@ class LinkSpam:
         """The headline-like lines after the cue (blank lines allowed between them)."""
         items: list[Line] = []
         last = lines[cue_index]
-        for line in lines[cue_index + 1:]:
+        for j in range(cue_index + 1, len(lines)):  # by index: O(block), never O(rest of text)
+            line = lines[j]
             if line.blank:
                 continue
             if (len(items) >= self.max_items or not shape.is_headline_like(line.text)

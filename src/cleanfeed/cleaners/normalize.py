@@ -31,7 +31,13 @@ def normalize_text(text: str) -> str:
     if _looks_mojibaked(text):
         import ftfy
 
-        text = ftfy.fix_encoding(text)
+        # Removing stray control characters can complete a mojibake sequence, so repair and
+        # clean until nothing changes (twice is almost always enough): the result is a fixpoint.
+        for _ in range(4):
+            fixed = _CONTROLS.sub("", ftfy.fix_encoding(text))
+            if fixed == text:
+                break
+            text = fixed
     text = unicodedata.normalize("NFC", text)
     text = _LINE_BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)

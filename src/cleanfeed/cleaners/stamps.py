@@ -21,7 +21,7 @@ EDGE_LINES = 3
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _pattern() -> re.Pattern[str]:
     c = cues.load()
     month = cues.alternation(c.months)
     weekday = cues.alternation(c.weekdays)
@@ -44,10 +44,12 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf")"
     )
     relative = rf"(?:(?:{before})\s+)?\d{{1,3}}\s+(?:{units})\.?(?:\s+(?:{after}))?"
+    clock = r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?\s?m\.?)?(?:\s*(?:uhr|h))?(?:\s*[A-Z]{2,5})?"
     line = (rf"^[\W_]*?(?:(?:{label})\s*[:\-–|]?\s*)?(?:on\s+|le\s+|el\s+|am\s+|em\s+|il\s+)?"
-            rf"(?P<date>(?:{date}){time}|{relative})[\W_]*$")
-    with_label = rf"^[\W_]*?(?:{label})\s*[:\-–|]?\s*"
-    return re.compile(line, re.IGNORECASE), re.compile(with_label, re.IGNORECASE)
+            rf"(?P<date>(?:{date}){time}|{relative})[\W_]*$"
+            rf"|^[\W_]*?(?:{label})\s*[:\-–|]?\s*(?:at|um|à|a\s+las|às|alle)?\s*"
+            rf"(?P<clock>{clock})[\W_]*$")
+    return re.compile(line, re.IGNORECASE)
 
 
 def match_stamp(line: str) -> str | None:
@@ -63,8 +65,10 @@ def match_stamp(line: str) -> str | None:
     text = line.strip()
     if not text or len(text) > 80:
         return None
-    m = _patterns()[0].match(text)
-    return m.group("date").strip() if m else None
+    m = _pattern().match(text)
+    if not m:
+        return None
+    return (m.group("date") or m.group("clock")).strip()
 
 
 class Stamps:
