@@ -31,8 +31,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 
 def default_data() -> Path:
-    candidate = ROOT / ".." / "shared" / "datasets"
-    return candidate if candidate.exists() else Path("/work/shared/datasets")
+    from _data import datasets_dir  # the benchmarks' shared locator (../shared/datasets)
+
+    return datasets_dir()
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:

@@ -316,21 +316,12 @@ def test_no_cleaner_step_stalls_on_a_long_cue_line(step: Any) -> None:
 
 
 
-#: Measured 2026-11-27 on main@e65ef35: link_spam took 0.35 s on 64 KB of cue lines, 2.1 s on
-#: 256 KB and 26.9 s on 1 MB (superlinear); promos 7.2 s and headings 4.2 s per MB (linear).
-KNOWN_SUPERLINEAR = {"link_spam"}
-
-
-def _step_params() -> list[Any]:
-    return [pytest.param(s, marks=pytest.mark.xfail(reason="superlinear on cue lines (above)"))
-            if step_name(s) in KNOWN_SUPERLINEAR else s for s in cleaner_steps()]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("step", _step_params(), ids=step_name)
+@pytest.mark.parametrize("step", cleaner_steps(), ids=step_name)
 def test_cleaner_steps_scale_linearly_on_many_cue_lines(step: Any) -> None:
     """1 MB of short cue lines must cost about 8x what 128 KB costs, not 64x: a step that
-    compares each line with every other line is a denial of service on long inputs."""
+    compares each line with every other line is a denial of service on long inputs.
+    (It caught link_spam at 0.35 s / 64 KB -> 26.9 s / 1 MB before main@c7d714a.)"""
     text = hostile_line_runs()["cue lines"]
     timings = []
     for size in (128 << 10, 1 << 20):
