@@ -117,6 +117,22 @@ def test_time_limit_turns_a_runaway_step_into_a_reject() -> None:
     assert isinstance(results[1], Reject)  # same step, same fate: the batch still finished
 
 
+@pytest.mark.skipif(not signals_available(), reason="needs SIGALRM in the main thread")
+def test_time_limit_survives_a_step_that_swallows_exceptions() -> None:
+    def stubborn(article: Article) -> Article:
+        for _ in range(3):  # like a library with a broad ``except Exception`` around its work
+            try:
+                time.sleep(5)
+            except Exception:
+                continue
+        return article
+
+    start = time.monotonic()
+    result = Pipeline(time_limited([stubborn], 0.1))(RawRecord(source="s", text="x"))
+    assert time.monotonic() - start < 3
+    assert isinstance(result, Reject) and "TimeLimitExceeded" in result.reason
+
+
 def test_time_limit_spans_the_record_and_passes_fast_steps() -> None:
     def quick(a: Article) -> Article:
         return a.evolve(text=a.text.upper())
