@@ -93,6 +93,50 @@ def bench_feeds(inputs: Path, repeat: int) -> None:
     print(f"\nfeedparser / fastfeedparser time: {t_fp / t_fast:.1f}x")
 
 
+def _instant(value: str | None) -> object:
+    """A date string as an aware instant (or the string, if it does not parse)."""
+    if not value:
+        return None
+    from dateutil import parser as dateparser
+
+    try:
+        return dateparser.parse(value).timestamp()
+    except (ValueError, OverflowError, TypeError):
+        return value
+
+
+def bench_feed_fields(inputs: Path) -> None:
+    """How often cleanfeed's records agree field by field between the two backends."""
+    from cleanfeed.article import RawRecord
+    from cleanfeed.readers.feeds import feedparser_backend, records_from_feed
+
+    fields = ("title", "url", "authors", "published", "text")
+    agree = dict.fromkeys(fields, 0)
+    pairs = skipped = 0
+    for path in feed_files(inputs):
+        data = path.read_bytes()
+        a = [r for r in records_from_feed(data, "x") if isinstance(r, RawRecord)]
+        b = [r for r in records_from_feed(data, "x", backend=feedparser_backend)
+             if isinstance(r, RawRecord)]
+        if len(a) != len(b):
+            skipped += 1
+            continue
+        for x, y in zip(a, b, strict=True):
+            pairs += 1
+            for f in fields:
+                if f == "published":  # fastfeedparser gives ISO UTC, feedparser the raw string
+                    agree[f] += _instant(x.published) == _instant(y.published)
+                else:
+                    agree[f] += getattr(x, f) == getattr(y, f)
+    print(f"\n### Feed records, fastfeedparser vs feedparser backend: {pairs} entry pairs "
+          f"({skipped} feeds skipped: different entry counts)\n")
+    print("| field | same value |")
+    print("|---|---:|")
+    for f in fields:
+        print(f"| {f} | {agree[f]}/{pairs} ({agree[f] / max(pairs, 1):.0%}) |")
+    print("\n(published compared as instants; where text differs, see RESULTS-ingest.md)")
+
+
 HOSTILE_CHILD = """
 import resource, sys, time
 which, path = sys.argv[1], sys.argv[2]
@@ -290,6 +334,7 @@ def main() -> None:
     print(f"Machine: {platform.machine()}, {platform.system()} {platform.release()}, "
           f"Python {platform.python_version()}, data {args.data}")
     bench_feeds(inputs, args.repeat)
+    bench_feed_fields(inputs)
     if not args.skip_hostile:
         bench_hostile_feeds(inputs)
     bench_warc(inputs, args.repeat)

@@ -131,8 +131,7 @@ def test_atom_content_authors_dates() -> None:
     assert rec.source == "a.atom#1"
     assert rec.title == "Über Zürich"
     assert rec.text == "Fünf Brücken wurden gebaut."
-    # fastfeedparser 0.6 keeps only the first of several Atom authors (feedparser keeps both)
-    assert rec.authors[0] == "Jo Ng"
+    assert rec.authors == ("Jo Ng", "Li Wu")
     assert rec.published is not None and rec.modified is not None
     assert rec.published < rec.modified
 
@@ -182,6 +181,20 @@ def test_screen_refuses_entity_declarations_only_in_dtd() -> None:
     screen_xml(RSS091)  # an external DTD without entity declarations passes
 
 
+def test_updated_only_atom_is_not_a_publication_date() -> None:
+    data = ATOM.replace(b"<published>2026-02-01T10:00:00+01:00</published>", b"")
+    (rec,) = records(data)
+    assert isinstance(rec, RawRecord)
+    assert rec.published is None and rec.modified is not None
+
+
+def test_rss_email_author_gives_the_name() -> None:
+    data = RSS2.replace(b"<dc:creator>Ana Ruiz</dc:creator>",
+                        b"<author>desk@gazette.example (Ana Ruiz)</author>")
+    first = records(data)[0]
+    assert isinstance(first, RawRecord) and first.authors == ("Ana Ruiz",)
+
+
 def test_html_to_text_blocks_and_scripts() -> None:
     assert html_to_text("<h2>T</h2><p>a <b>b</b></p><style>x{}</style><ul><li>1</li>"
                         "<li>2</li></ul>") == "T\na b\n1\n2"
@@ -192,8 +205,8 @@ def test_feedparser_backend_agrees_on_fixture() -> None:
     fast = [r for r in records_from_feed(ATOM, "a") if isinstance(r, RawRecord)]
     slow = [r for r in records_from_feed(ATOM, "a", backend=feedparser_backend)
             if isinstance(r, RawRecord)]
-    assert [(r.title, r.url, r.text, r.authors[:1]) for r in fast] == [
-        (r.title, r.url, r.text, r.authors[:1]) for r in slow]
+    assert [(r.title, r.url, r.text, r.authors) for r in fast] == [
+        (r.title, r.url, r.text, r.authors) for r in slow]
 
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "inputs"
