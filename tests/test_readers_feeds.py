@@ -178,6 +178,8 @@ def test_screen_refuses_entity_declarations_only_in_dtd() -> None:
                    .encode("utf-16"))
     quoted = RSS2.replace(b"Traffic was light.", b"Write &lt;!ENTITY x&gt; or <![CDATA[<!ENTITY]]>")
     screen_xml(quoted)  # an article that quotes the syntax is not an attack
+    screen_xml(RSS2.replace(b"Traffic was light.",
+                            b"<![CDATA[<!DOCTYPE x [<!ENTITY y 'z'>]>]]>"))
     screen_xml(RSS091)  # an external DTD without entity declarations passes
 
 

@@ -63,6 +63,7 @@ _CHANNEL_LANGUAGE = re.compile(
     rb"<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*<")
 _FIRST_ITEM = re.compile(rb"<(?:item|entry)[\s>]")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 
 
 def screen_xml(data: bytes) -> None:
@@ -80,7 +81,8 @@ def screen_xml(data: bytes) -> None:
                 break
             except UnicodeDecodeError:
                 continue
-    doctype = _DOCTYPE.search(head)
+    root = _ELEMENT_START.search(head)  # a DOCTYPE can only come before the root element
+    doctype = _DOCTYPE.search(head, 0, root.start() if root else len(head))
     if doctype is None:
         return
     # The subset ends at "]>" (or the DOCTYPE at ">" when it has none); search up to there.
