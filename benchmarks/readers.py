@@ -303,7 +303,10 @@ def bench_memory(records: int) -> None:
         warc = Path(tmp, "big.warc.gz")
         plain = Path(tmp, "big.warc")
         jsonl = Path(tmp, "big.jsonl")
-        with warc.open("wb") as w, plain.open("wb") as pw, jsonl.open("w", encoding="utf-8") as j:
+        array = Path(tmp, "big.json")
+        with warc.open("wb") as w, plain.open("wb") as pw, jsonl.open("w", encoding="utf-8") as j, \
+                array.open("w", encoding="utf-8") as a:
+            a.write("[\n")
             for i in range(records):
                 body = page.replace("{i}", str(i)).encode()
                 http = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
@@ -313,8 +316,11 @@ def bench_memory(records: int) -> None:
                         f" msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n").encode()
                 w.write(gzip.compress(head + http + b"\r\n\r\n", compresslevel=1, mtime=0))
                 pw.write(head + http + b"\r\n\r\n")
-                j.write(json.dumps({"html": body.decode(), "url": f"https://g.example/{i}"}) + "\n")
-        for path in (plain, warc, jsonl):
+                line = json.dumps({"html": body.decode(), "url": f"https://g.example/{i}"})
+                j.write(line + "\n")
+                a.write(("," if i else "") + line + "\n")
+            a.write("]\n")
+        for path in (plain, warc, jsonl, array):
             cmd = [sys.executable, "-c", MEMORY_CHILD, str(path), str(ROOT / "src")]
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
             n, rej, t, base, peak = proc.stdout.strip().splitlines()[-1].split("|")

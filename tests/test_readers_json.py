@@ -120,3 +120,61 @@ def test_real_scraper_outputs_with_presets() -> None:
     grover = list(read([SHARED / "jsonl" / "grover-realnews" / "realnews_tiny.jsonl"],
                        preset="realnews"))
     assert grover and all(isinstance(r, RawRecord) and r.text and r.url for r in grover)
+
+
+# --- streamed JSON arrays ------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cleanfeed.readers.jsonl import ArrayError, _Stream, iter_json_array  # noqa: E402
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                max_size=3),
+    max_leaves=10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(items=st.lists(json_values, max_size=6), indent=st.sampled_from([None, 1]),
+       chunk=st.integers(min_value=1, max_value=9))
+def test_streamed_array_matches_json_loads(items: list[object], indent: int | None,
+                                           chunk: int) -> None:
+    import io
+
+    data = json.dumps(items, indent=indent, ensure_ascii=False).encode()
+    old = _Stream.CHUNK
+    _Stream.CHUNK = chunk  # tiny chunks: every item straddles a boundary
+    try:
+        got = list(iter_json_array(io.BytesIO(data), 10_000))
+    finally:
+        _Stream.CHUNK = old
+    assert got == items
+
+
+def test_streamed_array_skips_an_oversized_item(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    items = [{"text": "a"}, {"text": "x" * 5000, "nested": [{"q": "]}\\\""}]}, "y" * 3000,
+             {"text": "b"}]
+    path.write_text(json.dumps(items))
+    out = list(read([path], max_bytes=1000))
+    assert [type(r).__name__ for r in out] == ["RawRecord", "Reject", "Reject", "RawRecord"]
+    assert "over the limit" in out[1].reason and "over the limit" in out[2].reason
+    assert out[3].source == f"{path}#4" and out[3].text == "b"
+
+
+def test_streamed_array_cut_short_keeps_what_came_before(tmp_path: Path) -> None:
+    path = tmp_path / "cut.json"
+    path.write_text(json.dumps([{"text": "a"}, {"text": "b"}, {"text": "c"}])[:-12])
+    out = list(read([path]))
+    assert [r.source for r in out] == [f"{path}#1", f"{path}#2", str(path)]
+    assert isinstance(out[2], Reject) and "after item 2" in out[2].reason
+
+
+def test_not_an_array_raises() -> None:
+    import io
+
+    with pytest.raises(ArrayError):
+        list(iter_json_array(io.BytesIO(b'{"a": 1}'), 100))

@@ -11,6 +11,7 @@ a JSON Feed (handed to :mod:`cleanfeed.readers.feeds`).
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import zlib
@@ -124,15 +125,166 @@ def _is_json_feed(obj: Any) -> bool:
             and "jsonfeed.org" in str(obj.get("version", "")))
 
 
+class ArrayError(ValueError):
+    """A JSON array item or stream that cannot be read; the message is the reject reason."""
+
+
+class _Stream:
+    """A window over a UTF-8 byte stream, refilled in 1 MiB chunks (memory: one item)."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+
+    def fill(self) -> bool:
+        """Append a chunk (dropping what was consumed); ``False`` at the end of the stream."""
+        if self.eof:
+            return False
+        chunk = self.fh.read(self.CHUNK)
+        try:
+            more = self.decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            raise ArrayError(f"invalid UTF-8 in JSON: {exc.reason}") from exc
+        self.eof = not chunk
+        self.buf, self.pos = self.buf[self.pos:] + more, 0
+        return True
+
+    def peek(self) -> str:
+        """The next non-space character ('' at the end), consuming the spaces."""
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self.fill():
+                return ""
+
+    def skip_value(self) -> None:
+        """Consume one JSON value without keeping it (strings and nesting tracked)."""
+        depth, in_string, escaped = 0, False, False
+        while True:
+            while self.pos < len(self.buf):
+                ch = self.buf[self.pos]
+                self.pos += 1
+                if in_string:
+                    if escaped:
+                        escaped = False
+                    elif ch == "\\":
+                        escaped = True
+                    elif ch == '"':
+                        in_string = False
+                        if depth == 0:
+                            return
+                elif ch == '"':
+                    in_string = True
+                elif ch in "[{":
+                    depth += 1
+                elif ch in "]}":
+                    if depth == 0:  # the end of the array after a scalar: leave it
+                        self.pos -= 1
+                        return
+                    depth -= 1
+                    if depth == 0:
+                        return
+                elif depth == 0 and ch == ",":
+                    self.pos -= 1
+                    return
+            if not self.fill():
+                raise ArrayError("invalid JSON: the array ends inside an item")
+
+
+def iter_json_array(fh: Any, max_item_bytes: int) -> Iterator[Any | ArrayError]:
+    """The items of a top-level JSON array, parsed one at a time from a binary stream.
+
+    Memory holds one item (plus a read chunk), so a 5 GB array of records streams like
+    JSONL. An item over ``max_item_bytes`` is skipped without being held and yielded as an
+    :class:`ArrayError`; damage after which no next item can be found raises one.
+    """
+    decoder = json.JSONDecoder()
+    s = _Stream(fh)
+    if s.peek() != "[":
+        raise ArrayError("not a JSON array")
+    s.pos += 1
+    if s.peek() == "]":
+        return
+    while True:
+        while True:
+            try:
+                item, end = decoder.raw_decode(s.buf, s.pos)
+            except json.JSONDecodeError as exc:
+                # Cut short by the chunk end (read more), or a real error well inside it?
+                # An unterminated string reports where the string starts, hence the message.
+                cut_short = len(s.buf) - exc.pos < 1024 or exc.msg.startswith("Unterminated")
+                if not cut_short:
+                    raise ArrayError(f"invalid JSON: {exc}") from None
+                if len(s.buf) - s.pos > max_item_bytes:
+                    s.skip_value()
+                    item = ArrayError(f"array item is over the limit of {max_item_bytes:,} "
+                                      "bytes")
+                    break
+                if not s.fill():
+                    raise ArrayError(f"invalid JSON: {exc}") from None
+                continue
+            except RecursionError:
+                raise ArrayError("invalid JSON: nested too deeply") from None
+            if not s.eof and (end == len(s.buf) or (  # a number may go on in the next chunk
+                    isinstance(item, (int, float)) and s.buf[end] in ".eE+-")):
+                s.fill()
+                continue
+            if end - s.pos > max_item_bytes:
+                item = ArrayError(f"array item is over the limit of {max_item_bytes:,} bytes")
+            s.pos = end
+            break
+        yield item
+        sep = s.peek()
+        if sep == "]":
+            return
+        if sep != ",":
+            raise ArrayError(f"invalid JSON: expected ',' or ']' after an array item, "
+                             f"got {sep[:1]!r}")
+        s.pos += 1
+        if s.peek() == "":  # raw_decode does not skip leading spaces itself
+            raise ArrayError("invalid JSON: the array ends after a ','")
+
+
+def _read_json_array(path: Path, name: str, opts: ReadOptions) -> Iterator[RawRecord | Reject]:
+    number = 0
+    with path.open("rb") as fh:
+        try:
+            for number, item in enumerate(iter_json_array(fh, opts.max_bytes), start=1):
+                source = f"{name}#{number}"
+                if isinstance(item, ArrayError):
+                    yield Reject(source=source, reason=str(item), stage="read")
+                elif isinstance(item, dict):
+                    yield record_from_mapping(item, source, opts.field_map)
+                else:
+                    yield Reject(source=source, stage="read",
+                                 reason=f"expected a JSON object, got {type(item).__name__}")
+        except ArrayError as exc:
+            where = f"after item {number}" if number else "before the first item"
+            yield Reject(source=name, stage="read",
+                         reason=f"{exc} ({where}); the rest of the file is lost")
+            return
+    if number == 0:
+        yield Reject(source=name, reason="JSON array is empty", stage="read")
+
+
 def read_json(path: Path, options: ReadOptions | int | None = None
               ) -> Iterator[RawRecord | Reject]:
-    """A ``.json`` file: one record, an array of records, or a JSON Feed.
-
-    The whole file is parsed at once (JSON arrays cannot be split without a streaming
-    parser), so it is bounded by ``max_bytes``; use JSONL for large collections.
-    """
+    """A ``.json`` file: one record, an array of records (streamed: ``max_bytes`` bounds
+    each item, not the file), or a JSON Feed (bounded by ``max_bytes`` as a whole)."""
     opts = as_options(options)
     name = str(path)
+    with path.open("rb") as fh:
+        first = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if first == b"[":
+        yield from _read_json_array(path, name, opts)
+        return
     size = path.stat().st_size
     if size > opts.max_bytes:
         yield Reject(source=name, stage="read",
@@ -153,16 +305,6 @@ def read_json(path: Path, options: ReadOptions | int | None = None
         yield from records_from_feed(data, name)
     elif isinstance(obj, dict):
         yield record_from_mapping(obj, name, opts.field_map)
-    elif isinstance(obj, list):
-        if not obj:
-            yield Reject(source=name, reason="JSON array is empty", stage="read")
-        for number, item in enumerate(obj, start=1):
-            source = f"{name}#{number}"
-            if isinstance(item, dict):
-                yield record_from_mapping(item, source, opts.field_map)
-            else:
-                yield Reject(source=source, stage="read",
-                             reason=f"expected a JSON object, got {type(item).__name__}")
     else:
         yield Reject(source=name, stage="read",
                      reason=f"expected a JSON object or array, got {type(obj).__name__}")
