@@ -178,3 +178,20 @@ def test_not_an_array_raises() -> None:
 
     with pytest.raises(ArrayError):
         list(iter_json_array(io.BytesIO(b'{"a": 1}'), 100))
+
+
+@settings(max_examples=60, deadline=None)
+@given(items=st.lists(json_values, max_size=6), chunk=st.integers(min_value=1, max_value=9),
+       limit=st.integers(min_value=1, max_value=60))
+def test_streamed_array_rejects_exactly_the_oversized_items(items: list[object], chunk: int,
+                                                            limit: int) -> None:
+    import io
+
+    old = _Stream.CHUNK
+    _Stream.CHUNK = chunk
+    try:
+        got = list(iter_json_array(io.BytesIO(json.dumps(items).encode()), limit))
+    finally:
+        _Stream.CHUNK = old
+    expected = ["too big" if len(json.dumps(i)) > limit else i for i in items]
+    assert ["too big" if isinstance(g, ArrayError) else g for g in got] == expected

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -165,37 +166,55 @@ class _Stream:
                 return ""
 
     def skip_value(self) -> None:
-        """Consume one JSON value without keeping it (strings and nesting tracked)."""
-        depth, in_string, escaped = 0, False, False
+        """Consume one JSON value without keeping it (strings and nesting tracked), jumping
+        from one structural character to the next with a regex, not a Python loop."""
+        depth, in_string = 0, False
         while True:
-            while self.pos < len(self.buf):
-                ch = self.buf[self.pos]
-                self.pos += 1
-                if in_string:
-                    if escaped:
-                        escaped = False
-                    elif ch == "\\":
-                        escaped = True
-                    elif ch == '"':
-                        in_string = False
-                        if depth == 0:
-                            return
-                elif ch == '"':
-                    in_string = True
-                elif ch in "[{":
-                    depth += 1
-                elif ch in "]}":
-                    if depth == 0:  # the end of the array after a scalar: leave it
-                        self.pos -= 1
-                        return
-                    depth -= 1
+            if in_string:  # the string's body in one C-level match, up to its quote or the end
+                body = _STRING_BODY.match(self.buf, self.pos)
+                self.pos = body.end() if body else self.pos
+            m = (_STRING_SPECIAL if in_string else _STRUCTURAL).search(self.buf, self.pos)
+            if m is None:
+                self.pos = len(self.buf)
+                if not self.fill():
+                    raise ArrayError("invalid JSON: the array ends inside an item")
+                continue
+            ch = m.group()
+            if ch == "\\" and m.end() >= len(self.buf):  # escape split by the chunk end
+                self.pos = m.start()
+                if not self.fill():
+                    raise ArrayError("invalid JSON: the array ends inside an item")
+                continue
+            self.pos = m.end()
+            if in_string:
+                if ch == "\\":
+                    self.pos += 1  # skip the escaped character
+                else:
+                    in_string = False
                     if depth == 0:
                         return
-                elif depth == 0 and ch == ",":
+            elif ch == '"':
+                in_string = True
+            elif ch in "[{":
+                depth += 1
+            elif ch in "]}":
+                if depth == 0:  # the end of the array after a scalar: leave it
                     self.pos -= 1
                     return
-            if not self.fill():
-                raise ArrayError("invalid JSON: the array ends inside an item")
+                depth -= 1
+                if depth == 0:
+                    return
+            elif depth == 0:  # "," after a scalar
+                self.pos -= 1
+                return
+
+
+_STRING_SPECIAL = re.compile(r'["\\]')
+try:  # possessive (Python 3.11+): no backtracking stack on megabyte strings
+    _STRING_BODY = re.compile(r'(?:[^"\\]++|\\.)*+', re.S)
+except re.error:  # pragma: no cover - Python 3.10
+    _STRING_BODY = re.compile(r'[^"\\]*', re.S)
+_STRUCTURAL = re.compile(r'["\[\]{},]')
 
 
 def iter_json_array(fh: Any, max_item_bytes: int) -> Iterator[Any | ArrayError]:
