@@ -31,6 +31,7 @@ def test_sniff() -> None:
     assert sniff(b"WARC/1.1\r\n") == "warc" and sniff(gzip.compress(b"x")) == "warc"
     assert sniff(b"\xef\xbb\xbf<?xml version='1.0'?><rss/>") == "feed"
     assert sniff(ATOM) == "feed"
+    assert sniff(b' [{"text": "a"}]') == "json"
     assert sniff(b"Just a story.") == "text"
 
 

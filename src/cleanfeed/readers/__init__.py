@@ -130,10 +130,13 @@ _FEED_START = (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")
 
 
 def sniff(data: bytes) -> str:
-    """The format of unnamed bytes (stdin): ``jsonl``, ``warc``, ``feed`` or ``text``."""
+    """The format of unnamed bytes (stdin): ``jsonl``, ``json`` (an array), ``warc``,
+    ``feed`` or ``text``."""
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] == b"{":
         return "jsonl"
+    if head[:1] == b"[":
+        return "json"
     if head.startswith(b"WARC/") or data[:2] == b"\x1f\x8b":
         return "warc"
     if head.lower().startswith(_FEED_START):
@@ -143,8 +146,8 @@ def sniff(data: bytes) -> str:
 
 def read_stdin(options: ReadOptions | int | None = None, *, max_bytes: int | None = None,
                format: str | None = None) -> Iterator[Record]:
-    """Stdin, in ``format`` or as sniffed: JSONL (starts with ``{``), WARC (``WARC/`` or
-    gzip), a feed (``<?xml``/``<rss``/``<feed``), else one text document."""
+    """Stdin, in ``format`` or as sniffed: JSONL (starts with ``{``), a JSON array (``[``),
+    WARC (``WARC/`` or gzip), a feed (``<?xml``/``<rss``/``<feed``), else one text document."""
     import tempfile
 
     from cleanfeed.readers.documents import record_from_bytes
