@@ -3,94 +3,1054 @@
 Rules that matter to users: the publisher's own UTC offset is kept (the day is never shifted by
 converting to UTC); a bare day stays a day (``precision="day"``), never an invented midnight;
 relative dates ("2 hours ago") resolve against the record's fetch time, never the clock; nothing
-in the future of the fetch time is accepted.
+in the future of the fetch time is accepted; bare numbers ("100M", "hello 4000", phone numbers)
+are never read as dates.
+
+Common shapes (ISO, numeric, month names and relative phrases in en/de/fr/es/pt/it/nl) are read
+by the fast patterns below; anything else goes to dateparser with explicit settings, through a
+parser object we own (no global state, no clock).
 """
 
 from __future__ import annotations
 
+import calendar
+import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Literal
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from cleanfeed.article import Article
 
 Precision = Literal["day", "second"]
+DateOrder = Literal["DMY", "MDY", "YMD"]
+
+#: A naive local time may be this far ahead of a UTC fetch time and still be in the past.
+_ZONE_SLACK = timedelta(hours=14)
+#: Dates found by scanning text (not given as metadata) older than this are ignored.
+MIN_TEXT_YEAR = 1990
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedDate:
-    """A normalised date: ``iso`` is ``YYYY-MM-DD`` (day) or ``YYYY-MM-DDTHH:MM[:SS]±HH:MM``."""
+    """A normalised date: ``iso`` is ``YYYY-MM-DD`` (day) or ``YYYY-MM-DDTHH:MM[:SS][±HH:MM]``."""
 
     iso: str
     precision: Precision
 
+    @property
+    def day(self) -> str:
+        """The calendar day in the publisher's own time (``YYYY-MM-DD``)."""
+        return self.iso[:10]
 
-_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
-_ISO_TIME = re.compile(
-    r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*"
-    r"(Z|[+-]\d{2}:?\d{2})?\s*$"
+
+# --------------------------------------------------------------------------------------------
+# vocabulary
+
+_MONTH_WORDS: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "januar", "jänner", "jaenner", "janvier", "janv", "enero", "ene",
+        "janeiro", "gennaio", "gen", "januari"),
+    2: ("february", "feb", "febr", "februar", "feber", "février", "fevrier", "févr", "fevr",
+        "fév", "fev", "febrero", "fevereiro", "febbraio", "februari"),
+    3: ("march", "mar", "märz", "maerz", "mär", "mrz", "mars", "marzo", "março", "marco",
+        "maart", "mrt"),
+    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile"),
+    5: ("may", "mai", "mayo", "maio", "maggio", "mag", "mei"),
+    6: ("june", "jun", "juni", "juin", "junio", "junho", "giugno", "giu"),
+    7: ("july", "jul", "juli", "juillet", "juil", "julio", "julho", "luglio", "lug"),
+    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus"),
+    9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "setembro",
+        "settembre", "set"),
+    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "outubro", "out", "ottobre",
+         "ott"),
+    11: ("november", "nov", "novembre", "noviembre", "novembro"),
+    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre",
+         "dic", "dezembro", "dicembre"),
+}
+MONTHS: dict[str, int] = {w: m for m, words in _MONTH_WORDS.items() for w in words}
+_MONTH_RE = "|".join(sorted((re.escape(w) for w in MONTHS), key=len, reverse=True))
+
+_WEEKDAYS = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue",
+    "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "montag", "dienstag", "mittwoch",
+    "donnerstag", "freitag", "samstag", "sonnabend", "sonntag", "mo", "di", "mi", "do", "fr",
+    "sa", "so", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lun",
+    "mar", "mer", "jeu", "ven", "sam", "dim", "lunes", "martes", "miércoles", "miercoles",
+    "jueves", "viernes", "sábado", "sabado", "domingo", "segunda-feira", "terça-feira",
+    "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira", "lunedì", "lunedi", "martedì",
+    "martedi", "mercoledì", "mercoledi", "giovedì", "giovedi", "venerdì", "venerdi", "sabato",
+    "domenica", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+)
+_WEEKDAY_RE = "|".join(sorted((re.escape(w) for w in set(_WEEKDAYS)), key=len, reverse=True))
+
+#: Zone abbreviations with a fixed offset (minutes east of UTC).
+FIXED_ZONES: dict[str, int] = {
+    "UTC": 0, "GMT": 0, "Z": 0, "UT": 0, "WET": 0, "WEZ": 0, "BST": 60, "WEST": 60, "CET": 60,
+    "MEZ": 60, "CEST": 120, "MESZ": 120, "EET": 120, "OEZ": 120, "EEST": 180, "OESZ": 180,
+    "MSK": 180, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360,
+    "PST": -480, "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600, "AST": -240,
+    "ADT": -180, "NST": -210, "NDT": -150, "JST": 540, "KST": 540, "HKT": 480, "SGT": 480,
+    "AEST": 600, "AEDT": 660, "ACST": 570, "ACDT": 630, "AWST": 480, "NZST": 720, "NZDT": 780,
+}
+#: Zone abbreviations that follow daylight saving: resolved with the zone's rules on that day.
+DST_ZONES: dict[str, str] = {
+    "ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+    "PT": "America/Los_Angeles", "EASTERN": "America/New_York", "CENTRAL": "America/Chicago",
+    "PACIFIC": "America/Los_Angeles", "MOUNTAIN": "America/Denver",
+}
+_ZONE_RE = "|".join(sorted((*FIXED_ZONES, *DST_ZONES), key=len, reverse=True))
+
+# --------------------------------------------------------------------------------------------
+# patterns
+
+_TIME = (
+    r"(?P<hh>[01]?\d|2[0-3])(?:[:.h](?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d)(?P<frac>[.,]\d+)?)?)"
+    r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?![a-z]))?"
+    r"|(?P<hh2>1[0-2]|0?[1-9])\s*(?P<ampm2>[ap]\.?\s?m\.?)(?![a-z])"
+)
+_ZONE = (
+    rf"(?:\s*\(?(?:(?P<gmt>GMT|UTC)\s*)?(?P<off>[+-]\d{{1,2}}(?::?\d{{2}})?)\)?"
+    rf"|\s*\(?(?P<abbr>{_ZONE_RE})\b\)?|(?P<zulu>Z)\b)"
+)
+#: What may stand between a date and its time.
+_JOIN = r"(?:\s*[,|@·•–—-]?\s*|\s*T)(?:(?:at|um|à|a\s+las?|alle|às|as|om|kl\.?|ore|o)\s+)?"
+_TIME_TAIL = (
+    rf"(?:{_JOIN}(?P<time>{_TIME})(?:\s*(?:uhr|h|hrs|horas?|heures?)\b\.?)?(?:{_ZONE})?)?"
+)
+
+_DAY = r"(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er|º|°|ª|\.)?"
+_MON = rf"(?P<mon>{_MONTH_RE})\.?"
+_YEAR = r"(?P<y>(?:1[89]|2[01])\d\d)"
+_SEP_WORD = r"(?:\s*[,.]?\s*(?:de|del|of|di)?\s*)"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 2025-01-31, 2025-01-31T15:10:00+01:00, 2025/01/31 15:10
+    ("ymd", re.compile(
+        rf"(?<![\d.,/-])(?P<y>(?:1[89]|2[01])\d\d)(?P<sep>[-/.])(?P<m>1[0-2]|0?[1-9])(?P=sep)"
+        rf"(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/])(?:\.(?!\d))?{_TIME_TAIL}", re.I)),
+    # 31 January 2025, 31. Januar 2025, 31 de enero de 2025, 1er janvier 2025
+    ("dmony", re.compile(
+        rf"(?<![\w.])(?:(?:{_WEEKDAY_RE})\.?,?\s+)?{_DAY}{_SEP_WORD}{_MON}{_SEP_WORD}{_YEAR}\b"
+        rf"{_TIME_TAIL}", re.I)),
+    # January 31, 2025; Jan. 31st 2025
+    ("mondy", re.compile(
+        rf"(?<![\w.])(?:(?:{_WEEKDAY_RE})\.?,?\s+)?{_MON}\s*{_DAY}(?:,\s*|\s+){_YEAR}\b"
+        rf"{_TIME_TAIL}", re.I)),
+    # 31.01.2025, 12/05/2023 18:40, 31-01-2025, 12/05/23
+    ("num", re.compile(
+        rf"(?<![\d.,/:-])(?P<a>\d{{1,2}})(?P<sep>[./-])\s?(?P<b>\d{{1,2}})(?P=sep)\s?"
+        rf"(?P<yy>(?:1[89]|2[01])\d\d|\d\d)(?![\d/-]|\.\d|:\d)\.?{_TIME_TAIL}", re.I)),
+]
+#: A time written before the date: "10:06am December 11, 2014", "15:10 Uhr, 31.01.2025".
+_TIME_FIRST = re.compile(
+    rf"(?<![\d:.])(?P<time>{_TIME})(?:\s*(?:uhr|h)\b\.?)?(?:{_ZONE})?\s*[,|·•–—-]?\s*(?:on\s+|am\s+|le\s+)?$",
+    re.I,
+)
+
+_REL_UNIT = {
+    "second": "s", "sec": "s", "secs": "s", "seconds": "s", "sekunde": "s", "sekunden": "s",
+    "seconde": "s", "secondes": "s", "segundo": "s", "segundos": "s", "secondo": "s",
+    "secondi": "s", "seconden": "s",
+    "minute": "m", "minutes": "m", "min": "m", "mins": "m", "minuten": "m", "minuto": "m",
+    "minutos": "m", "minuti": "m",
+    "hour": "h", "hours": "h", "hr": "h", "hrs": "h", "stunde": "h", "stunden": "h",
+    "std": "h", "heure": "h", "heures": "h", "hora": "h", "horas": "h", "ora": "h", "ore": "h",
+    "uur": "h",
+    "day": "d", "days": "d", "tag": "d", "tagen": "d", "tage": "d", "jour": "d", "jours": "d",
+    "día": "d", "días": "d", "dia": "d", "dias": "d", "giorno": "d", "giorni": "d", "dag": "d",
+    "dagen": "d",
+    "week": "w", "weeks": "w", "woche": "w", "wochen": "w", "semaine": "w", "semaines": "w",
+    "semana": "w", "semanas": "w", "settimana": "w", "settimane": "w", "weken": "w",
+    "month": "M", "months": "M", "monat": "M", "monaten": "M", "monate": "M", "mois": "M",
+    "mes": "M", "meses": "M", "mês": "M", "mese": "M", "mesi": "M", "maand": "M",
+    "maanden": "M",
+    "year": "y", "years": "y", "jahr": "y", "jahren": "y", "jahre": "y", "an": "y", "ans": "y",
+    "année": "y", "années": "y", "año": "y", "años": "y", "ano": "y", "anos": "y", "anno": "y",
+    "anni": "y", "jaar": "y", "jaren": "y",
+}
+_ONE = r"a|an|one|ein|eine|einer|einem|einen|un|une|una|uno|um|uma|één|een"
+_UNIT_RE = "|".join(sorted((re.escape(u) for u in _REL_UNIT), key=len, reverse=True))
+_N = rf"(?P<n>\d{{1,3}}|{_ONE})"
+_REL_PATTERNS = [
+    re.compile(rf"(?<!\w){_N}\s+(?P<unit>{_UNIT_RE})\s+(?:ago|fa|atrás|atras|geleden)(?!\w)", re.I),
+    re.compile(rf"(?<!\w)(?:vor|il\s+y\s+a|hace|há|ha|faz)\s+(?:about\s+)?{_N}\s+"
+               rf"(?P<unit>{_UNIT_RE})(?!\w)", re.I),
+]
+_DAY_WORDS = {
+    "today": 0, "heute": 0, "aujourd'hui": 0, "aujourd’hui": 0, "hoy": 0, "hoje": 0, "oggi": 0,
+    "vandaag": 0, "yesterday": 1, "gestern": 1, "hier": 1, "ayer": 1, "ontem": 1, "ieri": 1,
+    "gisteren": 1, "vorgestern": 2, "avant-hier": 2, "anteayer": 2, "anteontem": 2,
+    "l'altro ieri": 2, "eergisteren": 2,
+}
+_DAYWORD_RE = re.compile(
+    r"(?<![\w'’])(?P<w>"
+    + "|".join(sorted((re.escape(w) for w in _DAY_WORDS), key=len, reverse=True))
+    + rf")(?![\w'’])(?:{_JOIN}(?P<time>{_TIME}))?",
+    re.I,
+)
+_JUST_NOW = re.compile(
+    r"(?<!\w)(?:just now|gerade eben|à l'instant|ahora mismo|agora mesmo|proprio ora)(?!\w)", re.I
+)
+
+#: A line without any of these holds no date the patterns above could read.
+_MAYBE_DATE = re.compile(
+    r"\d|(?<!\w)(?:" + "|".join(sorted((re.escape(w) for w in _DAY_WORDS), key=len, reverse=True))
+    + r"|just now|gerade eben|à l'instant|ahora mismo|agora mesmo|proprio ora"
+    r"|ago|fa|atrás|atras|geleden|vor|il\s+y\s+a|hace|há|ha|faz)(?!\w)",
+    re.I,
+)
+
+#: Strings dateparser must never see: bare numbers, numbers with a unit letter, phone numbers.
+_NUMBER_JUNK = re.compile(r"^\W*[\d\s().+/-]*\d[\d\s().+/-]*(?:[a-z]|%)?\W*$", re.I)
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _fetch_time(fetched_at: str | datetime | None) -> datetime | None:
+    """The fetch time as an aware datetime (naive values are taken as UTC), or ``None``."""
+    if fetched_at is None or fetched_at == "":
+        return None
+    if isinstance(fetched_at, datetime):
+        dt = fetched_at
+    else:
+        try:
+            dt = datetime.fromisoformat(fetched_at.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def date_order_for(languages: Sequence[str] | None = None, url: str | None = None) -> DateOrder:
+    """Day/month order for numeric dates: US English sites write M/D/Y, most others D/M/Y."""
+    langs = [lang.lower() for lang in languages or ()]
+    if langs and not langs[0].startswith("en"):
+        return "DMY"
+    if url:
+        host = re.sub(r"^[a-z]+://", "", url.lower()).split("/")[0].split(":")[0]
+        tld = host.rsplit(".", 1)[-1]
+        if tld in {"uk", "ie", "au", "nz", "in", "za", "de", "fr", "es", "it", "pt", "nl", "at",
+                   "ch", "be", "br", "mx", "ar", "pl", "ru", "se", "no", "dk", "fi"}:
+            return "DMY"
+        if langs and tld in {"com", "us", "org", "net", "gov", "edu"}:
+            return "MDY"
+    if langs and langs[0] in ("en", "en-us"):
+        return "MDY"
+    if langs and langs[0].startswith("en-") and langs[0] != "en-us":
+        return "DMY"
+    return "DMY" if not langs else "MDY"
+
+
+def _offset_str(minutes: int) -> str:
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _format(dt: datetime, *, seconds: bool, offset: int | None) -> str:
+    iso = f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}"
+    if seconds:
+        iso += f":{dt.second:02d}"
+        if dt.microsecond:
+            iso += f".{dt.microsecond:06d}".rstrip("0")
+    if offset is not None:
+        iso += _offset_str(offset)
+    return iso
+
+
+def _zone_offset(m: re.Match[str], local: datetime) -> int | None:
+    """Minutes east of UTC written after a time (an explicit offset wins over an abbreviation)."""
+    groups = m.groupdict()
+    off = groups.get("off")
+    if off:
+        sign = -1 if off[0] == "-" else 1
+        digits = off[1:].replace(":", "")
+        if len(digits) <= 2:
+            hours, mins = int(digits), 0
+        else:
+            hours, mins = int(digits[:-2]), int(digits[-2:])
+        if hours > 14 or mins >= 60:
+            return None
+        return sign * (hours * 60 + mins)
+    if groups.get("gmt") or groups.get("zulu"):
+        return 0
+    abbr = (groups.get("abbr") or "").upper()
+    if abbr in FIXED_ZONES:
+        return FIXED_ZONES[abbr]
+    if abbr in DST_ZONES:
+        delta = local.replace(tzinfo=ZoneInfo(DST_ZONES[abbr])).utcoffset()
+        return int(delta.total_seconds() // 60) if delta is not None else None
+    return None
+
+
+def _with_time(
+    day: date, m: re.Match[str] | None, start_group: str = "time"
+) -> ParsedDate | None:
+    """Combine a day with the time (and zone) a match captured, if any."""
+    if m is None or not m.groupdict().get(start_group):
+        return ParsedDate(day.isoformat(), "day")
+    g = m.groupdict()
+    if g.get("hh2"):
+        hour, minute, sec = int(g["hh2"]), 0, None
+        ampm = g["ampm2"]
+    else:
+        hour, minute = int(g["hh"]), int(g["mi"])
+        sec = int(g["ss"]) if g.get("ss") else None
+        ampm = g.get("ampm")
+    if ampm:
+        if hour > 12 or hour == 0:
+            return ParsedDate(day.isoformat(), "day")
+        pm = ampm.lower().startswith("p")
+        hour = (hour % 12) + (12 if pm else 0)
+    frac = g.get("frac")
+    micro = int((frac[1:] + "000000")[:6]) if frac and sec is not None else 0
+    local = datetime(day.year, day.month, day.day, hour, minute, sec or 0, micro)
+    offset = _zone_offset(m, local)
+    return ParsedDate(_format(local, seconds=sec is not None, offset=offset), "second")
+
+
+def _valid_day(y: int, mo: int, d: int) -> date | None:
+    if not (1 <= mo <= 12) or not (1 <= d <= calendar.monthrange(y, mo)[1]):
+        return None
+    return date(y, mo, d)
+
+
+def _two_digit_year(yy: int, fetch: datetime | None) -> int:
+    """strptime's rule (00-68 -> 20xx); the future check then drops what is too late."""
+    return 2000 + yy if yy < 69 else 1900 + yy
+
+
+def _day_from_match(
+    kind: str, m: re.Match[str], order: DateOrder, fetch: datetime | None
+) -> date | None:
+    g = m.groupdict()
+    if kind == "ymd":
+        return _valid_day(int(g["y"]), int(g["m"]), int(g["d"]))
+    if kind in ("dmony", "mondy"):
+        mon = MONTHS.get(g["mon"].lower().rstrip("."))
+        return _valid_day(int(g["y"]), mon, int(g["d"])) if mon else None
+    # numeric: a/b/year
+    a, b, yy = int(g["a"]), int(g["b"]), g["yy"]
+    if len(yy) == 2:
+        if g["sep"] == "-":  # 12-05-23 is as often a code or a range as a date
+            return None
+        year = _two_digit_year(int(yy), fetch)
+    else:
+        year = int(yy)
+    if a > 12 and b <= 12:
+        return _valid_day(year, b, a)
+    if b > 12 and a <= 12:
+        return _valid_day(year, a, b)
+    if order == "MDY":
+        return _valid_day(year, a, b)
+    return _valid_day(year, b, a)
+
+
+def _resolve(found: ParsedDate, fetch: datetime | None, allow_future: bool) -> ParsedDate | None:
+    """Reject dates in the future of the fetch time (with slack for a naive local time)."""
+    if fetch is None or allow_future:
+        return found
+    if found.precision == "day":
+        local_fetch_day = (fetch + _ZONE_SLACK).date()
+        return found if date.fromisoformat(found.iso) <= local_fetch_day else None
+    dt = datetime.fromisoformat(found.iso)
+    if dt.tzinfo is None:
+        return found if dt.replace(tzinfo=timezone.utc) <= fetch + _ZONE_SLACK else None
+    return found if dt <= fetch + timedelta(minutes=5) else None
+
+
+def _relative(m: re.Match[str], fetch: datetime) -> ParsedDate | None:
+    n_text = m["n"].lower()
+    n = int(n_text) if n_text.isdigit() else 1
+    unit = _REL_UNIT[m["unit"].lower()]
+    if unit in "smh":
+        delta = {"s": timedelta(seconds=n), "m": timedelta(minutes=n), "h": timedelta(hours=n)}
+        dt = fetch - delta[unit]
+        off = dt.utcoffset()
+        return ParsedDate(
+            _format(dt, seconds=unit == "s", offset=int(off.total_seconds() // 60) if off else 0),
+            "second",
+        )
+    day = fetch.date()
+    if unit == "d":
+        day -= timedelta(days=n)
+    elif unit == "w":
+        day -= timedelta(weeks=n)
+    else:
+        months = n * (12 if unit == "y" else 1)
+        total = day.year * 12 + day.month - 1 - months
+        year, month = divmod(total, 12)
+        if year < 1:
+            return None
+        day = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    return ParsedDate(day.isoformat(), "day")
+
+
+# --------------------------------------------------------------------------------------------
+# finding dates in a line of text
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """A date found inside a longer string, with where it was."""
+
+    date: ParsedDate
+    start: int
+    end: int
+    relative: bool = False
+
+
+def find_dates_in_line(
+    line: str,
+    *,
+    languages: Sequence[str] | None = None,
+    fetched_at: str | datetime | None = None,
+    url: str | None = None,
+    date_order: DateOrder | None = None,
+    allow_future: bool = False,
+    min_year: int | None = None,
+) -> list[DateMatch]:
+    """Every date written in ``line`` (absolute, or relative when a fetch time is known)."""
+    if not _MAYBE_DATE.search(line):  # most lines of a story: no digit, no relative word
+        return []
+    fetch = _fetch_time(fetched_at)
+    order = date_order or date_order_for(languages, url)
+    out: list[DateMatch] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(line):
+            if not free(m.start(), m.end()):
+                continue
+            day = _day_from_match(kind, m, order, fetch)
+            if day is None or (min_year is not None and day.year < min_year):
+                continue
+            found = _with_time(day, m)
+            start = m.start()
+            if found and found.precision == "day":
+                before = _TIME_FIRST.search(line, 0, start)
+                if before:
+                    timed = _with_time(day, before)
+                    if timed:
+                        found, start = timed, before.start()
+            if found:
+                found = _resolve(found, fetch, allow_future)
+            if found:
+                taken.append((start, m.end()))
+                out.append(DateMatch(found, start, m.end()))
+    if fetch is not None:
+        for pattern in _REL_PATTERNS:
+            for m in pattern.finditer(line):
+                if free(m.start(), m.end()):
+                    rel = _relative(m, fetch)
+                    if rel:
+                        taken.append((m.start(), m.end()))
+                        out.append(DateMatch(rel, m.start(), m.end(), relative=True))
+        for m in _DAYWORD_RE.finditer(line):
+            if not free(m.start(), m.end()):
+                continue
+            day = fetch.date() - timedelta(days=_DAY_WORDS[m["w"].lower()])
+            found = _with_time(day, m)
+            if found:
+                taken.append((m.start(), m.end()))
+                out.append(DateMatch(found, m.start(), m.end(), relative=True))
+        for m in _JUST_NOW.finditer(line):
+            if free(m.start(), m.end()):
+                off = fetch.utcoffset()
+                out.append(DateMatch(ParsedDate(_format(fetch, seconds=False, offset=int(
+                    off.total_seconds() // 60) if off else 0), "second"), m.start(), m.end(), True))
+    out.sort(key=lambda dm: dm.start)
+    return out
+
+
+def find_date_in_line(
+    line: str,
+    *,
+    languages: Sequence[str] | None = None,
+    fetched_at: str | datetime | None = None,
+    url: str | None = None,
+    date_order: DateOrder | None = None,
+) -> ParsedDate | None:
+    """The first date written in ``line`` or ``None``: what a stamp/byline cleaner asks.
+
+    >>> find_date_in_line("Published Jan. 31, 2025 3:10 pm ET")
+    ParsedDate(iso='2025-01-31T15:10-05:00', precision='second')
+    >>> find_date_in_line("Call 030 1234 5678 or order 100M units") is None
+    True
+    """
+    found = find_dates_in_line(line, languages=languages, fetched_at=fetched_at, url=url,
+                               date_order=date_order)
+    return found[0].date if found else None
+
+
+# --------------------------------------------------------------------------------------------
+# parsing one date string
+
+
+@lru_cache(maxsize=32)
+def _dateparser(
+    languages: tuple[str, ...] | None, base: datetime, order: str, past: bool = True
+) -> Any:
+    """A dateparser parser with explicit settings; cached per (languages, base, order, past)."""
+    from dateparser.date import DateDataParser
+
+    settings = {
+        "RELATIVE_BASE": base.replace(tzinfo=None),
+        "PREFER_DAY_OF_MONTH": "current",  # only relative spans keep a month-period answer
+        # with a fetch time, "10 December" or "Sunday" is the last one before it
+        "PREFER_DATES_FROM": "past" if past else "current_period",
+        "RETURN_TIME_AS_PERIOD": True,
+        "DATE_ORDER": order,
+        "PREFER_LOCALE_DATE_ORDER": True,
+        "NORMALIZE": True,
+    }
+    if languages:
+        for langs in (list(languages), sorted({lang.split("-")[0] for lang in languages})):
+            try:
+                return DateDataParser(languages=langs, settings=settings)
+            except ValueError:  # a language (or script variant) dateparser does not know
+                continue
+    return DateDataParser(languages=list(FALLBACK_LANGUAGES), settings=settings)
+
+
+#: Languages dateparser tries when the caller does not know the text's language: the widely
+#: published ones. All ~200 of dateparser's locales would cost seconds per unknown string.
+FALLBACK_LANGUAGES: tuple[str, ...] = (
+    "en", "de", "fr", "es", "pt", "it", "nl", "ru", "uk", "pl", "cs", "tr", "sv", "da", "nb",
+    "fi", "hu", "ro", "el", "bg", "hr", "sk", "sl", "id", "vi", "zh", "ja", "ko", "ar", "he",
+    "hi", "th", "fa",
+)
+
+_EN_UNIT = re.compile(r"\b(?:decade|year|month|week|day|hour|minute|second)s?\b")
+_EN_MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|"
+                       r"october|november|december)\b")
+
+
+def _is_relative_phrase(text: str, locale: str | None) -> bool:
+    """Whether dateparser read ``text`` as a span from now ("1 year 2 months", "a decade ago").
+
+    Uses the locale's own translation into dateparser's English tokens: units and no month.
+    """
+    if not locale:
+        return False
+    try:
+        from dateparser.conf import settings as default_settings
+        from dateparser.languages.loader import LocaleDataLoader
+
+        english = LocaleDataLoader().get_locale(locale).translate(text, settings=default_settings)
+    except Exception:  # an internal API: if it changes, treat the phrase as not relative
+        return False
+    return bool(_EN_UNIT.search(english)) and not _EN_MONTH.search(english)
+
+
+_PROBE_BASES = (datetime(2001, 2, 3, 4, 5, 6), datetime(2011, 7, 9, 10, 11, 12))
+
+
+def _via_dateparser(
+    text: str, languages: tuple[str, ...] | None, fetch: datetime | None, order: DateOrder
+) -> ParsedDate | None:
+    if _NUMBER_JUNK.match(text):  # numbers only: the patterns above read every real one
+        return None
+    bases = (fetch,) if fetch else _PROBE_BASES
+    results = []
+    for base in bases:
+        try:
+            parser = _dateparser(languages, base.replace(tzinfo=None), order, fetch is not None)
+            data = parser.get_date_data(text)
+        except (ValueError, OverflowError, TypeError):
+            return None
+        if data is None or data.date_obj is None:
+            return None
+        # a month or year ("March 2019") is not a publication day; "1 year 2 months" or
+        # "a decade ago" measured from the fetch time is: its answer moves with the base
+        if data.period not in ("day", "time") and not (
+                fetch is not None and _is_relative_phrase(text, data.locale)):
+            return None
+        results.append(data)
+    if len(results) > 1 and results[0].date_obj != results[1].date_obj:
+        return None  # it depends on "now", and we do not know when "now" was
+    data = results[0]
+    dt: datetime = data.date_obj
+    if data.period == "time":  # a "day" answer carries the base's clock time: not a real time
+        offset = None
+        if dt.tzinfo is not None:
+            delta = dt.utcoffset()
+            offset = int(delta.total_seconds() // 60) if delta is not None else None
+        elif fetch is not None and _looks_relative(text):
+            delta = fetch.utcoffset()
+            offset = int(delta.total_seconds() // 60) if delta is not None else 0
+        return ParsedDate(_format(dt, seconds=bool(dt.second) or bool(re.search(
+            r"\d:\d\d:\d\d", text)), offset=offset), "second")
+    return ParsedDate(dt.date().isoformat(), "day")
+
+
+_RELATIVE_HINT = re.compile(
+    r"ago|vor|il y a|hace|há|fa\b|назад|前|önce|temu|in\s+\d|dentro|dans|en\s+\d|hours?|minutes?",
+    re.I,
 )
 
 
-def _fetch_time(fetched_at: str | None) -> datetime | None:
-    if not fetched_at:
-        return None
-    try:
-        dt = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+def _looks_relative(text: str) -> bool:
+    return bool(_RELATIVE_HINT.search(text))
+
+
+_STRIP = re.compile(r"^[\s\[\](){}|,;:–—-]+|[\s\[\](){}|,;:–—-]+$")
 
 
 def parse_date(
     text: str,
     *,
-    languages: tuple[str, ...] | None = None,
-    fetched_at: str | None = None,
+    languages: Sequence[str] | None = None,
+    fetched_at: str | datetime | None = None,
+    url: str | None = None,
+    date_order: DateOrder | None = None,
+    allow_future: bool = False,
 ) -> ParsedDate | None:
     """Parse one date string; ``None`` when it is not a plausible date.
+
+    ``languages`` (ISO 639-1 codes) choose month names and the day/month order; ``fetched_at``
+    anchors relative dates and bounds the future (``allow_future`` lifts that bound).
 
     >>> parse_date("2025-01-31 15:10")
     ParsedDate(iso='2025-01-31T15:10', precision='second')
     >>> parse_date("2025-01-31")
     ParsedDate(iso='2025-01-31', precision='day')
     """
-    m = _ISO_DAY.match(text)
-    if m:
+    if not text or len(text) > 200:
+        return None
+    s = _STRIP.sub("", " ".join(text.split()))
+    if not s:
+        return None
+    fetch = _fetch_time(fetched_at)
+    order = date_order or date_order_for(languages, url)
+    matches = find_dates_in_line(s, languages=languages, fetched_at=fetch, url=url,
+                                 date_order=order, allow_future=True)
+    if len(matches) == 1:
+        m = matches[0]
+        rest = (s[: m.start] + " " + s[m.end:]).strip()
+        if _ignorable(rest):
+            return _resolve(m.date, fetch, allow_future)
+    elif len(matches) > 1:
+        return None  # two dates in one string: not one date
+    langs = tuple(languages) if languages else FALLBACK_LANGUAGES
+    found = _via_dateparser(s, langs, fetch, order)
+    if found is None:
+        return None
+    return _resolve(found, fetch, allow_future)
+
+
+_IGNORABLE = re.compile(
+    rf"^(?:[\W_]*|(?:(?:{_WEEKDAY_RE})\.?|published|posted|updated|on|le|el|am|il|de|the|"
+    r"publié|publicado|pubblicato|veröffentlicht|aktualisiert|date|datum|fecha|data|"
+    r"[\s,.:;|()\[\]–—-])+)$",
+    re.I,
+)
+
+
+def _ignorable(rest: str) -> bool:
+    return not rest or bool(_IGNORABLE.match(rest))
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+
+_JSONLD = re.compile(
+    r"<script[^>]+type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script>", re.I | re.S
+)
+_JSON_WRAPPING = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_JSON_DATE_KEY = re.compile(r'"(datePublished|dateModified)"\s*:\s*"([^"]{8,40})"')
+_URL_DATE = re.compile(
+    r"(?<!\d)(?P<y>(?:19[9]|20[0-4])\d)(?P<sep>[/_.-]?)(?P<m>0[1-9]|1[0-2])(?P=sep)"
+    r"(?P<d>0[1-9]|[12]\d|3[01])(?!\d)"
+)
+#: Meta names that give the publication time, in order of trust.
+_PUBLISHED_META: dict[str, int] = {
+    "article:published_time": 1, "og:article:published_time": 1, "og:published_time": 1,
+    "datepublished": 1, "article.published": 3, "publishdate": 3, "publish-date": 3,
+    "publish_date": 3, "pubdate": 3, "parsely-pub-date": 3, "sailthru.date": 3,
+    "dc.date.issued": 3, "dcterms.issued": 3, "citation_publication_date": 3,
+    "citation_date": 3, "article:published": 3, "originalpublicationdate": 3,
+    "date": 4, "dc.date": 4, "dcterms.date": 4, "dcterms.created": 4, "dc.date.created": 4,
+}
+_MODIFIED_META = frozenset({
+    "article:modified_time", "og:updated_time", "datemodified", "last-modified",
+    "dcterms.modified", "dc.date.modified", "article:modified",
+})
+_ARTICLE_TYPES = re.compile(r"article|posting|report|blog|review|story", re.I)
+_PAGE_TYPES = re.compile(r"webpage|creativework", re.I)
+
+
+def _walk_jsonld(node: Any, out: list[tuple[int, str, str]], depth: int = 0) -> None:
+    """Collect (rank, key, value) of the dates of article-like objects (not videos, images...)."""
+    if depth > 8:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _walk_jsonld(item, out, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    types = node.get("@type")
+    type_text = " ".join(map(str, types)) if isinstance(types, list) else str(types or "")
+    if _ARTICLE_TYPES.search(type_text):
+        rank: int | None = 0
+    elif not type_text or _PAGE_TYPES.search(type_text):
+        rank = 2
+    else:
+        rank = None  # a VideoObject's uploadDate is not the article's date
+    if rank is not None:
+        for key in ("datePublished", "dateCreated", "dateModified"):
+            value = node.get(key)
+            if isinstance(value, str) and value.strip():
+                out.append((rank, key, value.strip()))
+    for key, value in node.items():
+        if key in ("@graph", "mainEntity", "mainEntityOfPage") or isinstance(value, list):
+            _walk_jsonld(value, out, depth + 1)
+
+
+def _metadata_dates(html: str) -> tuple[list[str], list[str]]:
+    """Raw published / modified strings from JSON-LD, meta tags, itemprop and <time>, best first."""
+    published: list[tuple[int, str]] = []
+    modified: list[tuple[int, str]] = []
+    for block in _JSONLD.findall(html):
+        block = _JSON_WRAPPING.sub("", block).strip().rstrip(";")
+        found: list[tuple[int, str, str]] = []
         try:
-            datetime(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return None
-        return ParsedDate(f"{m[1]}-{m[2]}-{m[3]}", "day")
-    m = _ISO_TIME.match(text)
-    if m:
-        try:
-            datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6] or 0))
-        except ValueError:
-            return None
-        iso = f"{m[1]}-{m[2]}-{m[3]}T{m[4]}:{m[5]}" + (f":{m[6]}" if m[6] else "")
-        if m[7]:
-            off = "+00:00" if m[7] == "Z" else m[7][:3] + ":" + m[7][-2:]
-            iso += off
-        return ParsedDate(iso, "second")
+            _walk_jsonld(json.loads(block, strict=False), found)
+        except (ValueError, RecursionError):
+            # broken JSON (a stray comma, an unescaped quote): still take its plain date keys
+            found = [(2, m[1], m[2]) for m in _JSON_DATE_KEY.finditer(block)]
+        for rank, key, value in found:
+            if key == "datePublished":
+                published.append((rank, value))
+            elif key == "dateCreated":
+                published.append((rank + 5, value))
+            else:
+                modified.append((rank, value))
+    try:
+        from lxml import html as lxml_html
+
+        tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
+    except Exception:  # lxml refuses some documents outright; metadata is then JSON-LD only
+        tree = None
+    if tree is not None:
+        for meta in tree.iter("meta"):
+            key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+            content = (meta.get("content") or "").strip()
+            if not key or not content:
+                continue
+            if key in _PUBLISHED_META:
+                published.append((_PUBLISHED_META[key], content))
+            elif key in _MODIFIED_META:
+                modified.append((4, content))
+        for el in tree.xpath("//*[not(self::meta)][@itemprop='datePublished' or "
+                             "@itemprop='dateModified']"):
+            value = (el.get("datetime") or el.get("content") or "").strip()
+            if value:
+                target = published if el.get("itemprop") == "datePublished" else modified
+                target.append((1, value[:80]))
+        # <time> elements marked as the publication time, only when they agree: listings and
+        # comment threads carry many of them, and there the first is no better than a guess
+        stamps = []
+        for el in tree.iter("time"):
+            value = (el.get("datetime") or "").strip()
+            cls = (el.get("class") or "").lower()
+            if value and (el.get("pubdate") is not None or "publish" in cls):
+                stamps.append(value)
+        if stamps and len({v[:10] for v in stamps}) == 1:
+            published.append((5, stamps[0]))
+    published.sort(key=lambda p: p[0])
+    modified.sort(key=lambda p: p[0])
+    return [v for _, v in published], [v for _, v in modified]
+
+
+def date_from_url(url: str | None) -> ParsedDate | None:
+    """A day written in the URL path (``/2019/10/18/``, ``-20191018-``), or ``None``."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
+    for m in _URL_DATE.finditer(path):
+        if m["sep"] == "" and not re.search(r"(?<!\d)\d{8}(?!\d)", path[m.start() - 1: m.end() + 1]
+                                            if m.start() else path[: m.end() + 1]):
+            continue
+        day = _valid_day(int(m["y"]), int(m["m"]), int(m["d"]))
+        if day:
+            return ParsedDate(day.isoformat(), "day")
     return None
 
 
-_LABEL = re.compile(r"^\W*[^\d\W]+\W+")
+def _first_parsed(raws: Iterable[str], fetch: datetime | None) -> ParsedDate | None:
+    for raw in raws:
+        found = parse_date(raw, fetched_at=fetch, date_order="YMD" if re.match(r"\s*\d{4}", raw)
+                           else None)
+        if found and int(found.iso[:4]) >= MIN_TEXT_YEAR:
+            return found
+    return None
+
+
+def dates_from_html(
+    html: str,
+    url: str | None = None,
+    *,
+    fetched_at: str | datetime | None = None,
+    use_htmldate: bool = True,
+) -> tuple[ParsedDate | None, ParsedDate | None]:
+    """(published, modified) of a page: structured metadata, else htmldate, else the URL.
+
+    JSON-LD/OpenGraph/itemprop/<time> carry the publisher's own offset, so they come first;
+    htmldate (``original_date=True, extensive_search=True``) then searches the page; a day in
+    the URL is the last resort.
+    """
+    fetch = _fetch_time(fetched_at)
+    pub_raw, mod_raw = _metadata_dates(html)
+    published = _first_parsed(pub_raw, fetch)
+    modified = _first_parsed(mod_raw, fetch)
+    url_day = date_from_url(url)
+    if published is None and use_htmldate:
+        published = _htmldate(html, url, fetch)
+    if published is None or published.iso.endswith("-01-01"):
+        # nothing, or only a year (htmldate says YYYY-01-01): read the visible bylines instead
+        from_text, text_mod, _ = _scored_text_dates(visible_text(html), fetched_at=fetch, url=url)
+        published = from_text or published
+        modified = modified or text_mod
+    if published is None:
+        published = url_day
+    elif url_day and published.iso.endswith(("+00:00", "Z")) and published.day != url_day.day:
+        instant = datetime.fromisoformat(published.iso.replace("Z", "+00:00"))
+        near = {(instant + timedelta(hours=h)).date().isoformat() for h in (-8, 8)}
+        if url_day.day in near:  # a UTC stamp near midnight; the URL has the publisher's day
+            published = url_day
+    return published, modified
+
+
+_INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe")
+
+
+def visible_text(html: str) -> str:
+    """The text a reader sees on the page, one block per line."""
+    try:
+        from lxml import html as lxml_html
+
+        tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
+    except Exception:  # unparseable page: no visible text to offer
+        return ""
+    for el in list(tree.iter(*_INVISIBLE)):
+        if el.getparent() is not None:
+            el.drop_tree()  # keeps the element's tail text in place
+    parts: list[str] = []
+    for chunk in tree.itertext():
+        parts.append(chunk)
+    lines = (" ".join(line.split()) for line in "\n".join(parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _htmldate(html: str, url: str | None, fetch: datetime | None) -> ParsedDate | None:
+    try:
+        from htmldate import find_date
+    except ImportError:  # htmldate ships with trafilatura; without it we rely on metadata
+        return None
+    max_date = (fetch + _ZONE_SLACK).date().isoformat() if fetch else None
+    try:
+        found = find_date(html, url=url, original_date=True, extensive_search=True,
+                          max_date=max_date)
+    except Exception:  # htmldate raises on some malformed pages; no date beats a crash
+        return None
+    if not found:
+        return None
+    try:
+        return ParsedDate(date.fromisoformat(found).isoformat(), "day")
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# plain text
+
+#: How much each signal counts when choosing among the dates of a plain text.
+W = MappingProxyType({
+    "position": 2.0, "crowd": 0.4, "cue": 1.0, "short": 1.0, "alone": 0.0, "context": 1.5,
+    "repeat": 0.0,
+})
+
+
+_PUBLISHED_CUE = re.compile(
+    r"\b(?:published|posted|pubblicato|pubblicata|publié|publiée|publicado|publicada|"
+    r"veröffentlicht|erschienen|erstellt|date|datum|fecha|data|stand|on|am|le|el|il|em|"
+    r"von|by|por|par|di|door)\b\W*$",
+    re.I,
+)
+_MODIFIED_CUE = re.compile(
+    r"\b(?:updated?|modified|aktualisiert|geändert|mis à jour|actualizado|actualizada|"
+    r"atualizado|atualizada|aggiornato|aggiornata|last edited|zuletzt)\b",
+    re.I,
+)
+_NOT_PUBLICATION = re.compile(
+    r"©|\(c\)|copyright|reply|antworten|répondre|responder|rispondi|says:|sagt:|"
+    r"kommentar|comment|geboren|born|\bbis\b|–\s*$|events?|termin|veranstaltung",
+    re.I,
+)
+
+
+def dates_from_text(
+    text: str,
+    *,
+    languages: Sequence[str] | None = None,
+    fetched_at: str | datetime | None = None,
+    url: str | None = None,
+    max_lines: int = 5000,
+) -> tuple[ParsedDate | None, ParsedDate | None]:
+    """(published, modified) from bylines and stamps in plain text.
+
+    Scores every date by where it stands: a publication cue word or a short byline-like line
+    makes it likely, a comment/copyright/event context makes it unlikely, earlier beats later;
+    a day also written in the URL wins outright.
+    """
+    published, modified, _ = _scored_text_dates(text, languages=languages, fetched_at=fetched_at,
+                                                url=url, max_lines=max_lines)
+    return published, modified
+
+
+def _scored_text_dates(
+    text: str,
+    *,
+    languages: Sequence[str] | None = None,
+    fetched_at: str | datetime | None = None,
+    url: str | None = None,
+    max_lines: int = 5000,
+) -> tuple[ParsedDate | None, ParsedDate | None, float]:
+    fetch = _fetch_time(fetched_at)
+    order = date_order_for(languages, url)
+    url_day = date_from_url(url)
+    lines = [ln for ln in text.splitlines() if ln.strip()][:max_lines]
+    found: list[tuple[int, str, DateMatch]] = []
+    for index, line in enumerate(lines):
+        if len(line) > 600 or (fetch is None and not any(ch.isdigit() for ch in line)):
+            continue
+        for dm in find_dates_in_line(line, languages=languages, fetched_at=fetch,
+                                     date_order=order, min_year=MIN_TEXT_YEAR):
+            found.append((index, line, dm))
+    if not found:
+        return url_day, None, 0.0
+    counts: dict[str, int] = {}
+    for _, _, dm in found:
+        counts[dm.date.day] = counts.get(dm.date.day, 0) + 1
+    by_line: dict[int, set[str]] = {}
+    for index, _, dm in found:
+        by_line.setdefault(index, set()).add(dm.date.day)
+    best: tuple[float, ParsedDate] | None = None
+    best_mod: tuple[float, ParsedDate] | None = None
+    n = len(lines)
+    for index, line, dm in found:
+        before = line[max(0, dm.start - 40): dm.start]
+        score = W["position"] * (1.0 - index / (n + 20))
+        # a date among other dates (a listing, comments, an archive widget) is rarely the story's
+        neighbours = {d for i in range(index - 4, index + 5) if i != index
+                      for d in by_line.get(i, ()) if d != dm.date.day}
+        score -= W["crowd"] * min(len(neighbours), 3)
+        if _MODIFIED_CUE.search(before):
+            if best_mod is None or score + 1 > best_mod[0]:
+                best_mod = (score + 1, dm.date)
+            score -= 0.5
+        if _PUBLISHED_CUE.search(before):
+            score += W["cue"]
+        rest = len(line.strip()) - (dm.end - dm.start)
+        if rest < 40:
+            score += W["short"]
+        if rest < 12:
+            score += W["alone"]
+        if _NOT_PUBLICATION.search(line):
+            score -= W["context"]
+        if dm.relative:
+            score -= 0.3
+        if url_day and dm.date.day == url_day.day:
+            score += 3
+        score += W["repeat"] * min(counts[dm.date.day] - 1, 3)
+        if best is None or score > best[0]:
+            best = (score, dm.date)
+    published = best[1] if best else url_day
+    if published and url_day and published.day != url_day.day:
+        published = url_day
+    modified = best_mod[1] if best_mod and (published is None or best_mod[1] != published) else None
+    return published, modified, best[0] if best else 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# the step
+
+#: ``hints["html_dates"]``: the ``(published, modified)`` pair :func:`dates_from_html` found.
+HTML_DATES_HINT = "html_dates"
+
+
+def _article_languages(article: Article) -> tuple[str, ...] | None:
+    lang = article.language or article.hints.get("language_raw")
+    return (str(lang).split("-")[0].lower(),) if lang else None
 
 
 def assign_dates(article: Article) -> Article:
-    """Step: set ``published`` from the record's own date, else from removed date stamps."""
-    candidates = [article.hints.get("published_raw"), *article.hints.get("stamp_dates", ())]
-    for raw in candidates:
-        if not raw:
+    """Step: set ``published``/``modified`` from the best evidence the record carries.
+
+    Order: the record's own date fields (``published_raw``/``modified_raw``), then the HTML's
+    structured metadata (``html_dates``), then stamps the stamps cleaner cut
+    (``stamp_dates``), then bylines in the text. Unparseable or future values are skipped.
+    """
+    langs = _article_languages(article)
+    fetch = article.fetched_at
+    url = article.url
+    kw: dict[str, Any] = {"languages": langs, "fetched_at": fetch, "url": url}
+
+    html_pub: ParsedDate | None = None
+    html_mod: ParsedDate | None = None
+    html_dates = article.hints.get(HTML_DATES_HINT)
+    if isinstance(html_dates, tuple) and len(html_dates) == 2:
+        html_pub, html_mod = html_dates
+    elif article.hints.get("html") is not None:
+        html_pub, html_mod = dates_from_html(article.hints["html"], url, fetched_at=fetch)
+    html_pub = _resolve(html_pub, _fetch_time(fetch), False) if html_pub else None
+
+    published: ParsedDate | None = None
+    raw = article.hints.get("published_raw")
+    if raw:
+        published = parse_date(str(raw), **kw)
+    published = published or html_pub
+    # stamps: "Updated ..." ones say when the story changed, the others when it appeared
+    stamp_pub: ParsedDate | None = None
+    stamp_mod: ParsedDate | None = None
+    for stamp in (str(s) for s in article.hints.get("stamp_dates", ()) if s):
+        found = parse_date(stamp, **kw) or find_date_in_line(stamp, **kw)
+        if found is None:
             continue
-        parsed = parse_date(raw, fetched_at=article.fetched_at) or parse_date(
-            _LABEL.sub("", raw), fetched_at=article.fetched_at)
-        if parsed:
-            return article.evolve(published=parsed.iso, published_precision=parsed.precision)
-    return article
+        if _MODIFIED_CUE.search(stamp):
+            stamp_mod = stamp_mod or found
+        else:
+            stamp_pub = stamp_pub or found
+    published = published or stamp_pub
+    text_mod: ParsedDate | None = None
+    if published is None and article.text:
+        published, text_mod = dates_from_text(article.text[:20000], **kw)
+
+    modified: ParsedDate | None = None
+    raw_mod = article.hints.get("modified_raw")
+    if raw_mod:
+        modified = parse_date(str(raw_mod), **kw)
+    modified = modified or html_mod or stamp_mod or text_mod
+    if modified is not None:
+        modified = _resolve(modified, _fetch_time(fetch), False)
+
+    changes: dict[str, Any] = {}
+    if published is not None:
+        changes["published"] = published.iso
+        changes["published_precision"] = published.precision
+    if modified is not None:
+        changes["modified"] = modified.iso
+    return article.evolve(**changes) if changes else article
 
 
 assign_dates.name = "dates"  # type: ignore[attr-defined]

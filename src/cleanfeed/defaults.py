@@ -49,7 +49,7 @@ def default_steps(extra: Sequence[StepLike] = ()) -> list[StepLike]:
         *extra,
         paragraphs,
         require_text,
+        detect_language,  # before dates: numeric day/month order follows the language
         assign_dates,
-        detect_language,
         assign_id,
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cleanfeed.article import Article, Drop
+from cleanfeed.dates import dates_from_html
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,9 @@ def extract(article: Article) -> Article | Drop:
         return Drop("no main content found in the HTML")
     hints = dict(article.hints)
     del hints["html"]
-    if found.published and not hints.get("published_raw"):
+    # (published, modified) ParsedDates from the page's metadata/htmldate/bylines, for assign_dates
+    hints["html_dates"] = dates_from_html(html, article.url, fetched_at=article.fetched_at)
+    if found.published and not hints.get("published_raw") and hints["html_dates"][0] is None:
         hints["published_raw"] = found.published
     if found.modified and not hints.get("modified_raw"):
         hints["modified_raw"] = found.modified

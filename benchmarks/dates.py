@@ -1,0 +1,204 @@
+"""Date benchmark: cleanfeed vs htmldate, trafilatura's date and dateparser, same data, one run.
+
+Three tables:
+
+1. HTML pages (``dates/htmldate-dev``): exact-day accuracy of the publication date.
+2. The same pages as plain-text dumps (visible text only, made here from the HTML), with and
+   without the page URL: what a pipeline fed scraped text has to work with.
+3. ``dates/dateparser-strings.jsonl``: share of strings parsed to the expected value, and speed.
+
+Usage: ``python benchmarks/dates.py [--data DIR] [--only html,text,strings]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from cleanfeed.dates import (  # noqa: E402
+    ParsedDate,
+    dates_from_html,
+    dates_from_text,
+    parse_date,
+)
+
+
+def default_data() -> Path:
+    shared = (ROOT / ".." / "shared").resolve()
+    return (shared if shared.exists() else Path("/work/shared")) / "datasets"
+
+
+def visible_text(html: str) -> str:
+    """The page's visible text, one block per line: what a naive scraper saves."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup(["script", "style", "noscript", "template", "head", "svg"]):
+        tag.decompose()
+    lines = (" ".join(line.split()) for line in soup.get_text("\n").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8, else the charset the page declares, else cp1252 (old European pages)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    m = re.search(rb"charset=[\"']?([\w-]+)", data[:4096], re.I)
+    for name in ([m[1].decode("ascii")] if m else []) + ["cp1252"]:
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", "replace")
+
+
+def load_pages(data: Path) -> list[dict]:
+    base = data / "dates" / "htmldate-dev"
+    pages = json.loads((base / "expected.json").read_text())["pages"]
+    for page in pages:
+        page["html"] = decode((base / "html" / page["file"]).read_bytes())
+    return pages
+
+
+def _day(value: ParsedDate | str | None) -> str | None:
+    if value is None:
+        return None
+    return value.day if isinstance(value, ParsedDate) else str(value)[:10]
+
+
+def run_pages(pages: list[dict], systems: dict[str, Callable[[dict], str | None]]) -> None:
+    print("| system | exact day | pages/s |\n|---|---|---|")
+    for name, fn in systems.items():
+        ok = 0
+        start = time.perf_counter()
+        for page in pages:
+            try:
+                got = fn(page)
+            except Exception:  # a peer crashing on one page counts as a miss
+                got = None
+            ok += got == page["date"]
+        elapsed = time.perf_counter() - start
+        rate = len(pages) / elapsed
+        print(f"| {name} | {ok / len(pages):.3f} ({ok}/{len(pages)}) | {rate:.0f} |")
+
+
+def html_table(pages: list[dict]) -> None:
+    from htmldate import find_date
+    from trafilatura import extract_metadata
+
+    print(f"\n## HTML pages (htmldate-dev, {len(pages)} pages)\n")
+    run_pages(pages, {
+        "cleanfeed dates_from_html": lambda p: _day(dates_from_html(p["html"], p["url"])[0]),
+        "htmldate find_date(original_date, extensive_search)": lambda p: find_date(
+            p["html"], url=p["url"], original_date=True, extensive_search=True),
+        "trafilatura extract_metadata().date": lambda p: (
+            extract_metadata(p["html"], default_url=p["url"]).date),
+    })
+
+
+def as_html(text: str) -> str:
+    """htmldate reads HTML only: each text line becomes a paragraph."""
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
+    return f"<html><body>{body}</body></html>"
+
+
+def text_table(pages: list[dict]) -> None:
+    from htmldate import find_date
+
+    for page in pages:
+        page["text"] = visible_text(page["html"])
+    print(f"\n## Plain-text dumps of the same pages ({len(pages)} pages, visible text only)\n")
+    run_pages(pages, {
+        "cleanfeed dates_from_text (text only)": lambda p: _day(dates_from_text(p["text"])[0]),
+        "cleanfeed dates_from_text (text + url)": lambda p: _day(
+            dates_from_text(p["text"], url=p["url"])[0]),
+        "htmldate find_date on the text": lambda p: find_date(
+            as_html(p["text"]), original_date=True, extensive_search=True),
+        "htmldate find_date on the text + url": lambda p: find_date(
+            as_html(p["text"]), url=p["url"], original_date=True, extensive_search=True),
+    })
+
+
+def _matches(expected: str | None, got: datetime | ParsedDate | None) -> bool:
+    """Same instant (aware), same wall time (naive), or same day for a day-precision answer."""
+    if got is None or expected is None:
+        return got is None and expected is None
+    exp = datetime.fromisoformat(expected)
+    if isinstance(got, ParsedDate):
+        if got.precision == "day":
+            return exp.date().isoformat() == got.day
+        got = datetime.fromisoformat(got.iso)
+    if exp.tzinfo is not None and got.tzinfo is not None:
+        return exp == got
+    return exp.replace(tzinfo=None) == got.replace(tzinfo=None)
+
+
+def strings_table(data: Path) -> None:
+    import dateparser
+
+    rows = [json.loads(line) for line in
+            (data / "dates" / "dateparser-strings.jsonl").read_text().splitlines() if line]
+
+    def cleanfeed(row: dict) -> ParsedDate | None:
+        langs = [row["lang"]] if row["lang"] else None
+        return parse_date(row["input"], languages=langs, fetched_at=row["relative_base"],
+                          allow_future=True)
+
+    def dp(row: dict) -> datetime | None:
+        base = datetime.fromisoformat(row["relative_base"] or "2000-01-01T00:00:00")
+        return dateparser.parse(row["input"], languages=[row["lang"]] if row["lang"] else None,
+                                settings={"RELATIVE_BASE": base, "PREFER_DAY_OF_MONTH": "first"})
+
+    print(f"\n## dateparser-strings.jsonl ({len(rows)} strings)\n")
+    print("| system | correct | strings/s (first pass) | strings/s (second pass) |")
+    print("|---|---|---|---|")
+    for name, fn in {"cleanfeed parse_date": cleanfeed, "dateparser.parse": dp}.items():
+        speeds = []
+        ok = 0
+        for _ in range(2):
+            ok = 0
+            start = time.perf_counter()
+            for row in rows:
+                try:
+                    got = fn(row)
+                except Exception:
+                    got = None
+                ok += _matches(row["expected"], got)
+            speeds.append(len(rows) / (time.perf_counter() - start))
+        print(f"| {name} | {ok / len(rows):.4f} ({ok}/{len(rows)}) | {speeds[0]:.0f} | "
+              f"{speeds[1]:.0f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=default_data())
+    parser.add_argument("--only", default="html,text,strings")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    only = set(args.only.split(","))
+    if only & {"html", "text"}:
+        pages = load_pages(args.data)
+        if "html" in only:
+            html_table(pages)
+        if "text" in only:
+            text_table(pages)
+    if "strings" in only:
+        strings_table(args.data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
