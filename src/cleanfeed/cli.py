@@ -25,8 +25,10 @@ from cleanfeed.dedup import (
     IndexMismatchError,
     as_reject,
 )
-from cleanfeed.readers import DEFAULT_MAX_BYTES, read
-from cleanfeed.writers import JsonlWriter
+from cleanfeed.limits import time_limited
+from cleanfeed.pipeline import Pipeline
+from cleanfeed.readers import DEFAULT_MAX_BYTES, FORMATS, PRESETS, read
+from cleanfeed.writers import open_writer
 
 #: Without ``--rejects``, at most this many rejects are listed on stderr.
 SHOWN_REJECTS = 20
@@ -78,18 +80,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = sub.add_parser(
         "clean", help="clean files, folders or stdin into JSONL articles",
-        description="Clean .txt, .html, .jsonl(.gz) files, folders (recursively) or - (stdin).",
+        description="Clean .txt, .html, .json, .jsonl(.gz), feed (.xml/.rss/.atom) and WARC "
+                    "(.warc/.warc.gz/.wet) files, folders (recursively) or - (stdin).",
     )
     clean.add_argument("inputs", nargs="*", metavar="INPUT",
                        help="files, folders, or - for stdin (default: stdin when piped)")
     clean.add_argument("-o", "--output", metavar="OUT", default=None,
-                       help="output file (JSONL, written atomically); default stdout")
+                       help="output file, written atomically: JSONL, or Parquet when it ends in "
+                            ".parquet; default stdout")
     clean.add_argument("--rejects", metavar="FILE", default=None,
                        help="write every record that did not become an article here, with why")
     clean.add_argument("--fetched-at", metavar="ISO", type=_iso_datetime, default=None,
                        help="fetch time for records without one; relative dates resolve against it")
     clean.add_argument("--max-bytes", metavar="N", type=_positive_int, default=DEFAULT_MAX_BYTES,
                        help=f"reject documents larger than N bytes (default {DEFAULT_MAX_BYTES:,})")
+    clean.add_argument("--format", choices=sorted(FORMATS), default=None,
+                       help="read every input as this format, whatever its suffix")
+    clean.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                       help="field names of a scraper's JSON/JSONL output (e.g. news-please)")
+    clean.add_argument("--map", metavar="FIELD=KEY", action="append", default=[],
+                       help="take FIELD from input key KEY (dotted path, a|b fallbacks); "
+                            "repeatable, overrides --preset")
+    clean.add_argument("--time-limit", metavar="SECONDS", type=float, default=None,
+                       help="reject a record whose cleaning takes longer than this")
     clean.add_argument("--strict", action="store_true",
                        help="exit with status 1 when any record was rejected (duplicates "
                             "do not count)")
@@ -154,7 +167,17 @@ def _inputs(given: Sequence[str]) -> list[str]:
 def run_clean(args: argparse.Namespace) -> int:
     inputs = _inputs(args.inputs)
     pipeline = default_pipeline(fetched_at=args.fetched_at)
-    results: Iterable[Article | Reject] = pipeline.run(read(inputs, max_bytes=args.max_bytes))
+    if args.time_limit is not None:
+        if args.time_limit <= 0:
+            raise UsageError("--time-limit must be positive")
+        pipeline = Pipeline(time_limited(pipeline.steps, args.time_limit),
+                            fetched_at=args.fetched_at)
+    try:
+        records = read(inputs, max_bytes=args.max_bytes, preset=args.preset,
+                       field_map=args.map, format=args.format)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    results: Iterable[Article | Reject] = pipeline.run(records)
     progress = Progress(sys.stderr, not args.quiet)
     started = time.monotonic()
     counts = {"records": 0, "articles": 0, "rejected": 0, "duplicates": 0}
@@ -172,8 +195,8 @@ def run_clean(args: argparse.Namespace) -> int:
                 results = dedup.run(results)
                 if not args.keep_duplicates:
                     results = map(as_reject, results)
-            out = stack.enter_context(JsonlWriter(args.output))
-            rejects = stack.enter_context(JsonlWriter(args.rejects)) if args.rejects else None
+            out = stack.enter_context(open_writer(args.output))  # .parquet -> Parquet
+            rejects = stack.enter_context(open_writer(args.rejects)) if args.rejects else None
             for result in results:
                 counts["records"] += 1
                 if isinstance(result, Article):
