@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from cleanfeed.article import Article, Drop, RawRecord, Reject, Removal
 from cleanfeed.pipeline import Pipeline, StepLike, step_name
 from cleanfeed.readers import read
-from cleanfeed.writers import JsonlWriter
+from cleanfeed.writers import JsonlWriter, ParquetWriter, open_writer
 
 __version__ = "0.1.0"
 
@@ -42,6 +42,7 @@ def clean(text_or_record: str | RawRecord, *, source: str = "<string>",
 
 
 __all__ = [
-    "Article", "Drop", "JsonlWriter", "Pipeline", "RawRecord", "Reject", "Removal",
-    "__version__", "clean", "default_pipeline", "default_steps", "read", "step_name",
+    "Article", "Drop", "JsonlWriter", "ParquetWriter", "Pipeline", "RawRecord", "Reject",
+    "Removal", "__version__", "clean", "default_pipeline", "default_steps", "open_writer",
+    "read", "step_name",
 ]

@@ -18,9 +18,17 @@ from typing import TextIO
 
 from cleanfeed import __version__, default_pipeline
 from cleanfeed.article import Article, Reject
+from cleanfeed.dedup import (
+    DEFAULT_THRESHOLD,
+    MODES,
+    Deduplicator,
+    IndexMismatchError,
+    as_reject,
+)
+from cleanfeed.limits import time_limited
 from cleanfeed.pipeline import Pipeline
-from cleanfeed.readers import DEFAULT_MAX_BYTES, Record, read
-from cleanfeed.writers import JsonlWriter
+from cleanfeed.readers import DEFAULT_MAX_BYTES, FORMATS, PRESETS, Record, read
+from cleanfeed.writers import open_writer
 
 #: Without ``--rejects``, at most this many rejects are listed on stderr.
 SHOWN_REJECTS = 20
@@ -52,14 +60,14 @@ def _positive_int(value: str) -> int:
     return n
 
 
-def _positive_float(value: str) -> float:
+def _threshold(value: str) -> float:
     try:
-        x = float(value)
+        t = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {value}")
-    return x
+    if not 0.0 < t <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {t}")
+    return t
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,31 +80,49 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = sub.add_parser(
         "clean", help="clean files, folders or stdin into JSONL articles",
-        description="Clean .txt, .html, .jsonl(.gz) files, folders (recursively) or - (stdin).",
+        description="Clean .txt, .html, .json, .jsonl(.gz), feed (.xml/.rss/.atom) and WARC "
+                    "(.warc/.warc.gz/.wet) files, folders (recursively) or - (stdin).",
     )
     clean.add_argument("inputs", nargs="*", metavar="INPUT",
                        help="files, folders, or - for stdin (default: stdin when piped)")
     clean.add_argument("-o", "--output", metavar="OUT", default=None,
-                       help="output file (JSONL, written atomically); default stdout")
+                       help="output file, written atomically: JSONL, or Parquet when it ends in "
+                            ".parquet; default stdout")
     clean.add_argument("--rejects", metavar="FILE", default=None,
                        help="write every record that did not become an article here, with why")
     clean.add_argument("--fetched-at", metavar="ISO", type=_iso_datetime, default=None,
                        help="fetch time for records without one; relative dates resolve against it")
     clean.add_argument("--max-bytes", metavar="N", type=_positive_int, default=DEFAULT_MAX_BYTES,
                        help=f"reject documents larger than N bytes (default {DEFAULT_MAX_BYTES:,})")
+    clean.add_argument("--format", choices=sorted(FORMATS), default=None,
+                       help="read every input as this format, whatever its suffix")
+    clean.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                       help="field names of a scraper's JSON/JSONL output (e.g. news-please)")
+    clean.add_argument("--map", metavar="FIELD=KEY", action="append", default=[],
+                       help="take FIELD from input key KEY (dotted path, a|b fallbacks); "
+                            "repeatable, overrides --preset")
+    clean.add_argument("--time-limit", metavar="SECONDS", type=float, default=None,
+                       help="reject a record whose cleaning takes longer than this")
     clean.add_argument("--strict", action="store_true",
-                       help="exit with status 1 when any record was rejected")
+                       help="exit with status 1 when any record was rejected (duplicates "
+                            "do not count)")
     clean.add_argument("-q", "--quiet", action="store_true",
                        help="no progress and no summary on stderr")
     clean.add_argument("--workers", metavar="N", type=_positive_int, default=None,
                        help="worker processes (default: all cores; 1: in this process); "
                             "the output is the same, in the same order")
-    clean.add_argument("--time-limit", metavar="SECONDS", type=_positive_float, default=None,
-                       help="reject a record still being cleaned after SECONDS (its worker "
-                            "process is stopped and replaced)")
     clean.add_argument("--dask", metavar="ADDR", default=None,
                        help="clean on Dask: a scheduler address (tcp://host:8786) or 'local' "
                             "for a local cluster of --workers processes (needs cleanfeed[dask])")
+    clean.add_argument("--dedup", choices=MODES, default="near",
+                       help="duplicate detection: off, exact (same words) or near (default)")
+    clean.add_argument("--threshold", metavar="J", type=_threshold, default=DEFAULT_THRESHOLD,
+                       help=f"near-duplicate similarity, 0-1 (default {DEFAULT_THRESHOLD})")
+    clean.add_argument("--keep-duplicates", action="store_true",
+                       help="write duplicates to the output, marked with duplicate_of and "
+                            "similarity (default: they go to the rejects, reason duplicate)")
+    clean.add_argument("--index", metavar="PATH", default=None,
+                       help="persistent SQLite dedup index: dedup against earlier runs too")
 
     explain = sub.add_parser(
         "explain", help="show what each cleaner removed from one input, and why",
@@ -147,15 +173,36 @@ def _inputs(given: Sequence[str]) -> list[str]:
 def run_clean(args: argparse.Namespace) -> int:
     inputs = _inputs(args.inputs)
     pipeline = default_pipeline(fetched_at=args.fetched_at)
-    results = _results(pipeline, read(inputs, max_bytes=args.max_bytes), args)
+    if args.time_limit is not None:
+        if args.time_limit <= 0:
+            raise UsageError("--time-limit must be positive")
+        pipeline = Pipeline(time_limited(pipeline.steps, args.time_limit),
+                            fetched_at=args.fetched_at)
+    try:
+        records = read(inputs, max_bytes=args.max_bytes, preset=args.preset,
+                       field_map=args.map, format=args.format)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    results: Iterable[Article | Reject] = _results(pipeline, records, args)
     progress = Progress(sys.stderr, not args.quiet)
     started = time.monotonic()
-    counts = {"records": 0, "articles": 0, "rejected": 0}
+    counts = {"records": 0, "articles": 0, "rejected": 0, "duplicates": 0}
     shown = 0
     try:
         with ExitStack() as stack:
-            out = stack.enter_context(JsonlWriter(args.output))
-            rejects = stack.enter_context(JsonlWriter(args.rejects)) if args.rejects else None
+            if args.index and args.dedup == "off":
+                raise UsageError("--index needs --dedup exact or near")
+            if args.dedup != "off":
+                try:
+                    dedup = Deduplicator(args.dedup, args.threshold, index=args.index)
+                except IndexMismatchError as exc:
+                    raise UsageError(str(exc)) from None
+                stack.callback(dedup.close)
+                results = dedup.run(results)
+                if not args.keep_duplicates:
+                    results = map(as_reject, results)
+            out = stack.enter_context(open_writer(args.output))  # .parquet -> Parquet
+            rejects = stack.enter_context(open_writer(args.rejects)) if args.rejects else None
             for result in results:
                 counts["records"] += 1
                 if isinstance(result, Article):
@@ -163,6 +210,8 @@ def run_clean(args: argparse.Namespace) -> int:
                     out.write(result)
                 else:
                     counts["rejected"] += 1
+                    if result.stage == "dedup":
+                        counts["duplicates"] += 1
                     if rejects is not None:
                         rejects.write(result)
                     elif shown < SHOWN_REJECTS and not args.quiet:
@@ -175,7 +224,7 @@ def run_clean(args: argparse.Namespace) -> int:
         progress.close()
     if not args.quiet:
         _summary(counts, args, time.monotonic() - started, shown)
-    return 1 if args.strict and counts["rejected"] else 0
+    return 1 if args.strict and counts["rejected"] > counts["duplicates"] else 0
 
 
 def _results(pipeline: Pipeline, records: Iterable[Record],
@@ -193,7 +242,10 @@ def _results(pipeline: Pipeline, records: Iterable[Record],
         return distributed.imap(pipeline, records, address=args.dask, n_workers=args.workers)
     from cleanfeed import parallel
 
-    return parallel.imap(pipeline, records, workers=args.workers, timeout=args.time_limit)
+    # The time limit is first a SIGALRM inside each step (cleanfeed.limits, a clean reject
+    # naming the step); the worker watchdog, later, catches code that signals cannot stop.
+    watchdog = None if args.time_limit is None else args.time_limit + max(1.0, args.time_limit)
+    return parallel.imap(pipeline, records, workers=args.workers, timeout=watchdog)
 
 
 def _summary(counts: dict[str, int], args: argparse.Namespace, seconds: float,
@@ -201,6 +253,8 @@ def _summary(counts: dict[str, int], args: argparse.Namespace, seconds: float,
     where = f" -> {args.output}" if args.output else ""
     line = (f"cleanfeed: {counts['records']:,} records: {counts['articles']:,} articles, "
             f"{counts['rejected']:,} rejected{where} ({seconds:.1f} s)")
+    if counts["duplicates"]:
+        line += f"; {counts['duplicates']:,} of the rejects are duplicates"
     if args.rejects:
         line += f"; rejects in {args.rejects}"
     elif counts["rejected"] > shown:

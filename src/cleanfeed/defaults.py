@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from cleanfeed.article import Article, Drop, stable_id
+from cleanfeed.cleaners.boilerplate import StripBoilerplate
 from cleanfeed.cleaners.headings import headings
 from cleanfeed.cleaners.layout import paragraphs, unwrap
 from cleanfeed.cleaners.link_spam import link_spam
@@ -41,6 +42,7 @@ def default_steps(extra: Sequence[StepLike] = ()) -> list[StepLike]:
     return [
         extract,
         normalize,
+        StripBoilerplate(),  # text records only: page chrome around the story of a text dump
         unwrap,
         stamps,
         link_spam,

@@ -1,27 +1,30 @@
 """Readers: paths, folders or stdin in; :class:`RawRecord` (or a :class:`Reject`) out.
 
-Each reader takes a path (or ``-``) and yields records lazily, each with its origin in
-``source`` (``path`` for one-document files, ``path:line`` for JSONL). Which reader handles a
-file is chosen by its suffix in :data:`READERS`; folders are walked recursively in sorted order
-so runs are deterministic.
+Each reader takes a path and :class:`ReadOptions` and yields records lazily, each with its
+origin in ``source``: ``path`` for one-document files, ``path:line`` for JSONL, ``path#N`` for
+the N-th feed entry or JSON array item, ``path@offset`` for a WARC record. Which reader
+handles a file is chosen by its suffix in :data:`READERS` (or forced with ``format``);
+folders are walked recursively in sorted order so runs are deterministic.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from cleanfeed.article import RawRecord, Reject
 from cleanfeed.readers.documents import read_html_file, read_text_file
-from cleanfeed.readers.jsonl import read_jsonl
+from cleanfeed.readers.feeds import FEED_SUFFIXES, read_feed
+from cleanfeed.readers.jsonl import read_json, read_jsonl
+from cleanfeed.readers.options import DEFAULT_MAX_BYTES, ReadOptions
+from cleanfeed.readers.presets import PRESETS, build_field_map
+from cleanfeed.readers.warc import WARC_SUFFIXES, read_warc
 
 Record = RawRecord | Reject
-Reader = Callable[[Path, int], Iterator[Record]]
-
-#: A single document larger than this is rejected unread (an option of :func:`read`).
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+Reader = Callable[[Path, ReadOptions], Iterator[Record]]
 
 #: Suffix (lower case, longest first wins) -> reader.
 READERS: dict[str, Reader] = {
@@ -34,6 +37,19 @@ READERS: dict[str, Reader] = {
     ".jsonl": read_jsonl,
     ".jsonl.gz": read_jsonl,
     ".ndjson": read_jsonl,
+    ".json": read_json,
+    **{suffix: read_feed for suffix in FEED_SUFFIXES},
+    **{suffix: read_warc for suffix in WARC_SUFFIXES},
+}
+
+#: ``format`` names for :func:`read` (the CLI's ``--format``) -> reader, overriding suffixes.
+FORMATS: dict[str, Reader] = {
+    "text": read_text_file,
+    "html": read_html_file,
+    "jsonl": read_jsonl,
+    "json": read_json,
+    "feed": read_feed,
+    "warc": read_warc,
 }
 
 
@@ -57,43 +73,107 @@ def read(
     inputs: Iterable[str | os.PathLike[str]],
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    preset: str | None = None,
+    field_map: Mapping[str, str] | Iterable[str] | None = None,
+    format: str | None = None,
 ) -> Iterator[Record]:
     """Yield records from files, folders (recursively) and ``-`` (stdin, read as JSONL when
-    it starts with ``{``, else as one text document)."""
+    it starts with ``{``, else as one text document).
+
+    ``preset`` (``news-please``, ``trafilatura``...) and ``field_map`` (a mapping, or
+    ``FIELD=KEY`` strings that override the preset) say how JSON/JSONL keys become record
+    fields; ``format`` forces one reader for every file (see :data:`FORMATS`).
+    Raises ``ValueError`` up front for an unknown preset, format or field.
+    """
+    overrides: Iterable[str]
+    if isinstance(field_map, Mapping):
+        overrides = [f"{k}={v}" for k, v in field_map.items()]
+    else:
+        overrides = list(field_map or ())
+    options = ReadOptions(max_bytes=max_bytes, field_map=build_field_map(preset, overrides))
+    if format is not None and format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; known: {', '.join(sorted(FORMATS))}")
+    return _read(inputs, options, format)
+
+
+def _read(inputs: Iterable[str | os.PathLike[str]], options: ReadOptions,
+          format: str | None) -> Iterator[Record]:
+    forced = FORMATS[format] if format else None
     for item in inputs:
         if str(item) == "-":
-            yield from read_stdin(max_bytes=max_bytes)
+            yield from read_stdin(options, format=format)
             continue
         path = Path(item)
         if path.is_dir():
             for child in _walk(path):
-                reader = reader_for(child)
+                reader = forced or reader_for(child)
                 if reader is not None:  # unknown files inside folders are skipped, not rejected
-                    yield from _safe(reader, child, max_bytes)
+                    yield from _safe(reader, child, options)
         elif not path.exists():
             yield Reject(source=str(path), reason="no such file or folder", stage="read")
         else:
-            reader = reader_for(path) or read_text_file
-            yield from _safe(reader, path, max_bytes)
+            reader = forced or reader_for(path) or read_text_file
+            yield from _safe(reader, path, options)
 
 
-def _safe(reader: Reader, path: Path, max_bytes: int) -> Iterator[Record]:
+def _safe(reader: Reader, path: Path, options: ReadOptions) -> Iterator[Record]:
     """A reader that fails mid-file turns into a reject for that file, not a crash."""
     try:
-        yield from reader(path, max_bytes)
+        yield from reader(path, options)
     except OSError as exc:
         yield Reject(source=str(path), reason=f"cannot read: {exc.strerror or exc}", stage="read")
+    except MemoryError:
+        yield Reject(source=str(path), reason="out of memory reading this file", stage="read")
 
 
-def read_stdin(*, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Record]:
+_FEED_START = (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")
+
+
+def sniff(data: bytes) -> str:
+    """The format of unnamed bytes (stdin): ``jsonl``, ``json`` (an array), ``warc``,
+    ``feed`` or ``text``."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] == b"{":
+        return "jsonl"
+    if head[:1] == b"[":
+        return "json"
+    if head.startswith(b"WARC/") or data[:2] == b"\x1f\x8b":
+        return "warc"
+    if head.lower().startswith(_FEED_START):
+        return "feed"
+    return "text"
+
+
+def read_stdin(options: ReadOptions | int | None = None, *, max_bytes: int | None = None,
+               format: str | None = None) -> Iterator[Record]:
+    """Stdin, in ``format`` or as sniffed: JSONL (starts with ``{``), a JSON array (``[``),
+    WARC (``WARC/`` or gzip), a feed (``<?xml``/``<rss``/``<feed``), else one text document."""
+    import tempfile
+
     from cleanfeed.readers.documents import record_from_bytes
+    from cleanfeed.readers.feeds import records_from_feed
     from cleanfeed.readers.jsonl import iter_jsonl_lines
+    from cleanfeed.readers.options import as_options
 
+    opts = as_options(max_bytes if options is None else options)
     data = sys.stdin.buffer.read()
-    if data.lstrip()[:1] == b"{":
-        yield from iter_jsonl_lines(data.splitlines(), "<stdin>", max_bytes=max_bytes)
+    kind = format or sniff(data)
+    if kind == "jsonl":
+        yield from iter_jsonl_lines(data.splitlines(), "<stdin>", max_bytes=opts.max_bytes,
+                                    field_map=opts.field_map)
+    elif kind == "feed" and len(data) <= opts.max_bytes:
+        yield from records_from_feed(data, "<stdin>")
+    elif kind in ("warc", "json"):  # these readers want a file: spool stdin to one
+        with tempfile.TemporaryDirectory(prefix="cleanfeed-stdin-") as tmp:
+            path = Path(tmp, "stdin")
+            path.write_bytes(data)
+            for record in FORMATS[kind](path, opts):
+                yield dataclasses.replace(record, source=record.source.replace(str(path),
+                                                                               "<stdin>", 1))
     else:
-        yield record_from_bytes(data, "<stdin>", kind="text", max_bytes=max_bytes)
+        yield record_from_bytes(data, "<stdin>", kind="html" if kind == "html" else "text",
+                                max_bytes=opts.max_bytes)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "READERS", "Record", "read", "reader_for"]
+__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "PRESETS", "READERS", "ReadOptions", "Record",
+           "build_field_map", "read", "reader_for"]

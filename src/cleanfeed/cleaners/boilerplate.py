@@ -1,0 +1,432 @@
+"""Boilerplate removal for plain-text page dumps (no HTML): menus, share bars, footers.
+
+A naive scraper saves the whole visible page: navigation lists, the title, bylines, the story,
+then related links and the footer. Without markup the signals left are the lines themselves:
+
+* each line is scored as *prose* (long, sentence punctuation, mostly lower-case words: positive,
+  by its length) or *chrome* (short, bulleted, title-cased, link-like, cue words such as "Share"
+  or "Sign in", or seen in many other documents of the batch: negative);
+* the story is the contiguous run of lines with the highest total score (a maximum-sum segment,
+  as in Body Text Extraction); a second run is kept too when it is nearly as strong, so a story
+  split by an advert block survives. Lists, tables and short lines *inside* the run are kept:
+  they belong to the story;
+* lines recurring across documents of the same site or batch are boilerplate whatever they look
+  like: :class:`SeenLines` learns them from a batch and is then passed to the step.
+
+Clean articles pass untouched: a text that is prose from top to bottom is one run already.
+Every removal goes through :func:`~cleanfeed.cleaners.spans.apply_cuts` (recorded, budget-guarded).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cleanfeed.article import Article
+from cleanfeed.cleaners.link_spam import is_cue_line
+from cleanfeed.cleaners.spans import Cut, apply_cuts
+from cleanfeed.cleaners.stamps import match_stamp
+
+#: Bullet markers of list items in text dumps (lynx/html2text/w3m styles) and numbered items.
+_BULLET = re.compile(r"^\s*(?:[*+\-•·○◦▪►»>o]|\d{1,3}[.)])\s+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
+_DIGITS = re.compile(r"\d+")
+
+#: Words that, on a short line, mark page chrome in most sites (English plus the commonest
+#: equivalents). Short lines only: in a sentence these words are just words.
+_CUE_WORDS = (
+    "share shares shared tweet pin email print comments comment reply login log sign signin "
+    "register subscribe subscribed newsletter newsletters follow facebook twitter instagram "
+    "linkedin pinterest youtube whatsapp reddit tiktok rss menu search home advertisement "
+    "advertising ad ads sponsored cookie cookies privacy terms copyright rights reserved skip "
+    "navigation toggle close open loading related trending popular recommended more next "
+    "previous prev back top view watch contact about careers sitemap accept photo photos video "
+    "videos gallery image credit getty compartir comentarios suscríbete buscar publicidad "
+    "teilen anmelden suche werbung kommentare partager commenter recherche publicité abonnez "
+    "condividi cerca commenti pubblicità"
+)
+CHROME_CUES: frozenset[str] = frozenset(_CUE_WORDS.split())
+
+#: Phrases that make a whole short line chrome wherever it is.
+CHROME_PHRASES: tuple[str, ...] = (
+    "all rights reserved", "read more", "sign up", "sign in", "log in", "skip to",
+    "follow us", "share this", "related articles", "related stories", "more stories",
+    "you may also like", "most popular", "most read", "privacy policy", "terms of use",
+    "terms of service", "cookie policy", "click here", "subscribe to", "leave a comment",
+    "leave a reply", "©", "(c) 20", "back to top", "advertisement", "newsletter",
+)
+
+
+#: How lines that open a section which is not the story (comments, related links) begin; the
+#: story run does not cross them unless the prose on both sides outweighs them.
+WALL_STARTS: tuple[str, ...] = (
+    "comment", "comments", "responses", "replies", "reactions", "leave a reply", "leave a comment",
+    "post a comment", "add a comment", "join the conversation", "join the discussion",
+    "related", "you may also like", "you might also like", "more stories", "more from",
+    "more on this", "recommended", "most popular", "most read", "most viewed", "most commented",
+    "most shared", "trending", "read next", "up next",
+)
+# Share bars and newsletter prompts are chrome but not walls: sites put them between the lede
+# and the rest of the story, and a wall there would cut the lede paragraph.
+_WALL_START = re.compile("(?:" + "|".join(map(re.escape, WALL_STARTS)) + r")(?!\w)")
+#: How comment headers end ("jdoe says:").
+WALL_ENDS: tuple[str, ...] = (" says:", " said:", " wrote:", " writes:")
+_GLUED = re.compile(r"[a-z][A-Z][a-z]")
+_COLUMNS = re.compile(r"\S(?: {2,}|\t)\S")
+_PUNCT = "\"'“”‘’.,;:!?()[]{}«»|/-–—…*#"
+
+
+@dataclass(frozen=True, slots=True)
+class LineFeatures:
+    """What the scorer knows about one line."""
+
+    words: float  # words, counting two CJK characters as one word
+    prose: bool
+    chrome: bool
+    bullet: bool
+    wall: bool
+    table: bool = False  # cells laid out in columns: a table row, part of whatever surrounds it
+
+
+@lru_cache(maxsize=1 << 16)  # pure: menus and footers repeat across a batch, so cache hits
+def normalise_line(text: str) -> str:
+    """The key a line is counted under: no bullet, lower case, digits and spaces collapsed."""
+    text = text.strip()
+    if text[:1] in _BULLET_START:
+        text = _BULLET.sub("", text)
+    text = text.lower()
+    if not text.isalpha():
+        text = _DIGITS.sub("0", text)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=1 << 16)  # pure function of the line; the cache only saves time
+def line_features(text: str) -> LineFeatures:
+    """Cheap, language-light signals: length, punctuation, case, bullets, link-likeness, cues."""
+    body = text.strip()
+    bullet = False
+    if body[:1] in _BULLET_START:
+        m = _BULLET.match(body)
+        if m:
+            bullet = True
+            body = body[m.end():]
+    tokens = body.split()
+    n = len(tokens)
+    words = float(n)
+    cjk = 0
+    if not body.isascii():
+        cjk = len(_CJK.findall(body))
+        words += cjk / 2.0
+    low = body.lower()
+    ends = body.rstrip()[-1:] in _END_CHARS
+    wall = chrome = False
+    if words <= 15:
+        unnumbered = low.lstrip("0123456789 ") if low[:1].isdigit() else low
+        wall = bool(_WALL_START.match(unnumbered)) or low.endswith(WALL_ENDS)
+        chrome = wall or (words <= 8 and not ends and any(
+            t.strip(_PUNCT) in CHROME_CUES for t in low.split()))
+        chrome = chrome or bool(_PHRASES.search(low)) or ("|" in body and not ends)
+        if not chrome and words <= 6 and ("http" in low or "www." in low or "@" in low):
+            chrome = bool(_URL.search(body))
+    prose = False
+    if not chrome and words >= 5:
+        firsts = [t[0] for t in tokens[:40]]
+        alpha = sum(map(str.isalpha, firsts))
+        lower_share = sum(map(str.islower, firsts)) / alpha if alpha else 0.0
+        if bullet:
+            prose = words >= 15 and ends and lower_share >= 0.5
+        else:
+            prose = ((words >= 10 and (ends or lower_share >= 0.5) and lower_share >= 0.3)
+                     or (ends and lower_share >= 0.4) or cjk >= 20)
+        if prose and words < 40 and _GLUED.search(body) and lower_share < 0.6:
+            prose = False  # "Headline In Title CaseThe teaser..." glued link blocks
+    table = not prose and not chrome and len(_COLUMNS.findall(body)) >= 2
+    return LineFeatures(words, prose, chrome, bullet, wall, table)
+
+
+_BULLET_START = frozenset("*+-•·○◦▪►»>o0123456789")
+_PHRASES = re.compile("|".join(re.escape(p) for p in CHROME_PHRASES))
+_END_CHARS = frozenset(".!?;:…。！？\"”’»)]")
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How much each kind of line counts towards the story run (tuned on held-out halves)."""
+
+    prose: float = 1.0  # per word
+    short: float = -3.0  # a short line that is neither prose nor chrome
+    bullet: float = -4.0
+    chrome: float = -15.0
+    wall: float = -60.0
+    table: float = 1.0  # a table row: content, usually the story's own data
+    seen: float = -40.0
+    second_run: float = 0.5  # keep another run scoring at least this share of the best
+    bullet_prose: float = 1.0  # a list item written as prose counts this share of its words
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+#: Lines longer than this (characters) are prose-sized: they need one more document to count as
+#: boilerplate, and a document's set of them identifies copies of the same story.
+LONG_LINE = 80
+
+
+class SeenLines:
+    """Lines that recur across documents of a batch (or of one site): learned boilerplate.
+
+    Feed it documents with :meth:`add` (each line counts once per document), then ask
+    :meth:`is_boilerplate`. ``key`` groups documents (e.g. the site): a line is boilerplate when
+    it occurs in at least ``min_docs`` documents of its group, or in ``min_docs_any`` documents of
+    the whole batch. Copies of one story must not erase each other: a document whose long lines
+    (the prose) are all those of an earlier document is a copy and is not counted; long lines
+    need one document more than short ones; and a document whose every line is "seen" has no
+    story run, so nothing is cut from it.
+
+    >>> seen = SeenLines(min_docs=2)
+    >>> seen.add("Subscribe to our newsletter\\nA story.", key="a.com")
+    >>> seen.add("Subscribe to our newsletter\\nAnother story.", key="a.com")
+    >>> seen.is_boilerplate("Subscribe to our newsletter", key="a.com")
+    True
+    """
+
+    def __init__(self, *, min_docs: int = 2, min_docs_any: int = 5) -> None:
+        self.min_docs = min_docs
+        self.min_docs_any = min_docs_any
+        self._by_key: Counter[tuple[str, str]] = Counter()
+        self._any: Counter[str] = Counter()
+        self._stories: set[frozenset[str]] = set()
+        self.documents = 0
+
+    def add(self, text: str, key: str = "") -> None:
+        """Count each distinct non-blank line of ``text`` once (copies of a story: not at all)."""
+        raw = text.split("\n")
+        lines = {normalise_line(line) for line in raw}
+        lines.discard("")
+        # digits kept here: two pages differing only in their figures are not copies
+        story = frozenset(" ".join(line.split()) for line in raw if len(line) > LONG_LINE)
+        if story:
+            if story in self._stories:
+                return
+            self._stories.add(story)
+        self.documents += 1
+        for line in lines:
+            self._any[line] += 1
+            if key:
+                self._by_key[(key, line)] += 1
+
+    @classmethod
+    def fit(cls, texts: Iterable[str], keys: Iterable[str] | None = None,
+            **options: int) -> SeenLines:
+        """A model learned from a whole batch."""
+        seen = cls(**options)
+        key_list = list(keys) if keys is not None else None
+        for i, text in enumerate(texts):
+            seen.add(text, key_list[i] if key_list is not None else "")
+        return seen
+
+    def is_boilerplate(self, line: str, key: str = "") -> bool:
+        norm = normalise_line(line)
+        if not norm:
+            return False
+        extra = 1 if len(norm) > LONG_LINE else 0
+        if key and self._by_key[(key, norm)] >= self.min_docs + extra:
+            return True
+        return self._any[norm] >= self.min_docs_any + extra
+
+
+def score_line(features: LineFeatures, seen: bool = False,
+               weights: Weights = DEFAULT_WEIGHTS) -> float:
+    """A line's contribution to the story run: its words if prose, a penalty if chrome."""
+    return _score(features, seen, weights)
+
+
+def _score(features: LineFeatures, seen: bool, w: Weights) -> float:
+    if seen:
+        return w.seen
+    if features.wall:
+        return w.wall
+    if features.chrome:
+        return w.chrome
+    if features.prose:
+        return w.prose * features.words * (w.bullet_prose if features.bullet else 1.0)
+    if features.table:
+        return w.table
+    return w.bullet if features.bullet else w.short
+
+
+def _best_run(scores: Sequence[float], lo: int, hi: int) -> tuple[float, int, int]:
+    """Maximum-sum contiguous run of ``scores[lo:hi]`` as (total, start, end-exclusive)."""
+    best, best_start, best_end = 0.0, lo, lo
+    total, start = 0.0, lo
+    for i in range(lo, hi):
+        if total <= 0:
+            total, start = 0.0, i
+        total += scores[i]
+        if total > best:
+            best, best_start, best_end = total, start, i + 1
+    return best, best_start, best_end
+
+
+def _runs(text: str, seen: SeenLines | None, key: str,
+          weights: Weights) -> tuple[list[str], list[tuple[int, int]], float]:
+    """The lines of ``text``, the story runs as (start, end) line ranges, and the prose kept."""
+    lines = text.split("\n")
+    scores = [0.0] * len(lines)
+    for i, line in enumerate(lines):
+        if line and not line.isspace():
+            is_seen = seen is not None and seen.is_boilerplate(line, key)
+            scores[i] = _score(line_features(line), is_seen, weights)
+    best, start, end = _best_run(scores, 0, len(lines))
+    if best <= 0:
+        return lines, [(0, len(lines))], 0.0  # nothing looks like a story: leave it alone
+    runs = [(start, end)]
+    kept = best
+    for lo, hi in ((0, start), (end, len(lines))):
+        second, s2, e2 = _best_run(scores, lo, hi)
+        if second >= weights.second_run * best:
+            runs.append((s2, e2))
+            kept += second
+    runs.sort()
+    return lines, runs, kept
+
+
+def story_lines(text: str, *, seen: SeenLines | None = None, key: str = "",
+                weights: Weights = DEFAULT_WEIGHTS) -> list[bool]:
+    """For each line of ``text``: does it belong to the story? (blank lines: True)."""
+    lines, runs, _ = _runs(text, seen, key, weights)
+    keep = [not line.strip() for line in lines]
+    for s, e in runs:
+        keep[s:e] = [True] * (e - s)
+    return keep
+
+
+def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: str = "",
+                     weights: Weights = DEFAULT_WEIGHTS) -> tuple[list[Cut], float]:
+    """The cuts that take the page chrome around the story out, and the story's score."""
+    lines, runs, kept = _runs(article.text, seen, key, weights)
+    offsets = [0] * (len(lines) + 1)
+    pos = 0
+    for i, line in enumerate(lines):
+        offsets[i] = pos
+        pos += len(line) + 1
+    offsets[len(lines)] = pos
+    cuts: list[Cut] = []
+    prev = 0
+    for s, e in [*runs, (len(lines), len(lines))]:
+        if s > prev and _is_chrome_block(lines[prev:s], seen, key) and not (
+                s == len(lines) and _related_links_tail(lines[prev:s])):
+            start = prev
+            for i in _kept_stamps(lines, prev, s):
+                if i > start:
+                    cuts.append(Cut(offsets[start], offsets[i] - 1, _REASON))
+                start = i + 1
+            if s > start:
+                cuts.append(Cut(offsets[start], offsets[s] - 1, _REASON))
+        prev = max(prev, e)
+    return cuts, kept
+
+
+def _related_links_tail(block: list[str]) -> bool:
+    """A short tail that opens with a related-links cue ("Read More") is ``link_spam``'s job.
+
+    That step removes the cue and its headlines and says so; a long tail (menus, footer) is cut
+    here.
+    """
+    filled = [line for line in block if line.strip()]
+    return bool(filled) and len(filled) <= MAX_LINK_TAIL and is_cue_line(filled[0])
+
+
+#: The longest "Read More" tail (cue line included) left to the ``link_spam`` step.
+MAX_LINK_TAIL = 15
+
+
+def _kept_stamps(lines: list[str], lo: int, hi: int) -> list[int]:
+    """Date-stamp lines at the ends of a chrome block: left for the ``stamps`` step to read.
+
+    A block borders the story or an end of the page, where the stamps step looks for the
+    publication date ("2025-01-31 15:10" under the story); it records and removes them itself.
+    """
+    filled = [i for i in range(lo, hi) if lines[i].strip()]
+    edges = sorted(set(filled[:STAMP_EDGE] + filled[-STAMP_EDGE:]))
+    return [i for i in edges if match_stamp(lines[i]) is not None]
+
+
+#: How many lines at each end of a chrome block may be date stamps kept for ``stamps``.
+STAMP_EDGE = 3
+
+
+def _is_chrome_block(block: list[str], seen: SeenLines | None, key: str) -> bool:
+    """Cut lines outside the story only on evidence: a chrome line, a list, or many lines.
+
+    A clean article's short closing line ("Thanks for reading.") is left alone.
+    """
+    filled = [line for line in block if line.strip()]
+    if len(filled) >= 3:
+        return True
+    for line in filled:
+        f = line_features(line)
+        if f.chrome or f.bullet or (seen is not None and seen.is_boilerplate(line, key)):
+            return True
+    return False
+
+
+_REASON = "page chrome around the story (text dump)"
+
+#: A story run scoring less than this (about this many words of prose) is too thin to justify
+#: cutting more than the usual budget around it.
+MIN_STORY = 40.0
+
+
+class StripBoilerplate:
+    """Step: cut menus, share bars and footers out of a plain-text page dump.
+
+    Runs only on records that came as text (HTML goes through :func:`cleanfeed.extract.extract`,
+    which marks its output). Pass a :class:`SeenLines` learned from the batch to also remove
+    lines that recur across its documents; the article's ``site`` is the group key. A page dump
+    is mostly chrome, so the budget guard is lifted when a substantial story run was found; a thin
+    one gets the usual budget of :func:`~cleanfeed.cleaners.spans.apply_cuts`.
+    """
+
+    name = "boilerplate"
+
+    def __init__(self, seen: SeenLines | None = None, *,
+                 weights: Weights = DEFAULT_WEIGHTS) -> None:
+        self.seen = seen
+        self.weights = weights
+
+    def __call__(self, article: Article) -> Article:
+        if article.hints.get("extracted_from_html") or not article.text.strip():
+            return article
+        cuts, kept = find_boilerplate(article, seen=self.seen, key=article.site or "",
+                                      weights=self.weights)
+        if not cuts:
+            return article
+        if kept >= MIN_STORY:
+            return apply_cuts(article, cuts, self.name, budget=1.0)
+        return apply_cuts(article, cuts, self.name)
+
+
+def clean_dumps(texts: Sequence[str], *, sites: Sequence[str] | None = None,
+                learn: bool = True, weights: Weights = DEFAULT_WEIGHTS) -> list[str]:
+    """Clean a batch of text dumps, learning recurring lines from the batch itself.
+
+    ``sites`` (one per text, e.g. the domain) groups documents for :class:`SeenLines`.
+
+    >>> menu = "* Home\n* World\n* Sport\n"
+    >>> story = "The council approved the new budget on Tuesday after a long debate."
+    >>> clean_dumps([menu + story, menu + "Another story, told in one long sentence here."])[0]
+    'The council approved the new budget on Tuesday after a long debate.'
+    """
+    seen = SeenLines.fit(texts, sites) if learn else None
+    step = StripBoilerplate(seen, weights=weights)
+    out = []
+    for i, text in enumerate(texts):
+        site = sites[i] if sites is not None else None
+        article = Article(id=str(i), source=f"<dump {i}>", text=text, site=site)
+        out.append(step(article).text)
+    return out

@@ -1,0 +1,339 @@
+"""The dedup stage: marks exact and near-duplicate articles in a stream, in input order.
+
+Canonical choice (documented in docs/dedup.md, tested):
+
+* The stream is cut into batches of ``batch_size`` articles (the unit of work and of one
+  index transaction). Within a batch, articles are considered in *canonical order*: earliest
+  ``published`` first (articles without a parseable date after all dated ones), then the
+  most words, then the smallest id. Each article either joins the most similar canonical
+  (similarity >= threshold; ties go to the older canonical) or becomes a canonical itself.
+* Canonicals from earlier batches (and earlier runs, through a persistent index) stay
+  canonical: their output has already been emitted, a stream cannot take it back.
+* Every candidate is verified against the canonical's own signature, never against another
+  duplicate: no transitive chaining (A~B, B~C does not put C with A unless C~A).
+* An article whose id equals the id of the canonical it matches, when that canonical came
+  from an *earlier run*, is a re-delivery of that canonical, not a copy: it passes unmarked.
+  This keeps re-running the same input idempotent, and loses nothing when a run was killed
+  after committing a batch but before its output file was written.
+
+Exact duplicates (same normalised words) are found first, with similarity 1.0; texts with
+fewer than ``min_tokens`` words are matched only that way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from cleanfeed.article import Article, Reject
+from cleanfeed.dedup.fingerprints import (
+    Fingerprints,
+    band_keys,
+    estimate_similarity,
+    exact_similarity,
+    fingerprint,
+    shingle_sets,
+    verification_sig,
+)
+from cleanfeed.dedup.index import MemoryIndex, SqliteIndex
+from cleanfeed.dedup.params import DedupParams
+
+Mode = Literal["off", "exact", "near"]
+MODES: tuple[str, ...] = ("off", "exact", "near")
+#: Default similarity threshold (estimated Jaccard of word 5-gram sets), tuned on
+#: benchmarks/dedup.py: see benchmarks/RESULTS-dedup.md.
+DEFAULT_THRESHOLD = 0.7
+_PAIR_CHUNK = 1 << 16
+#: Pairs of small texts whose estimate is at least threshold minus this are recomputed
+#: exactly (the estimate's error for ~100 shingles is about 0.05).
+_REFINE_MARGIN = 0.25
+#: Pairs inside one batch whose estimate is this close to the threshold (4 standard errors at
+#: 512 bins) are recomputed exactly from the two texts.
+_BORDER = 0.08
+
+
+def canonical_key(article: Article, words: int) -> tuple[bool, float, int, str]:
+    """Sort key of the canonical rule: earliest published, then most words, then smallest id.
+
+    Length counts normalised words (not characters), so a copy with doubled spaces or
+    longer quote marks is not "longer".
+    """
+    ts = _timestamp(article.published)
+    return (ts is None, ts if ts is not None else 0.0, -words, article.id)
+
+
+def _timestamp(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+class Deduplicator:
+    """Marks duplicates in a stream of articles (rejects pass through untouched).
+
+    >>> from cleanfeed.article import Article
+    >>> story = "The council voted on Tuesday to rebuild the old bridge over the river. " * 3
+    >>> dedup = Deduplicator()
+    >>> out = list(dedup([Article(id="a", source="a", text=story),
+    ...                   Article(id="b", source="b", text=story.upper())]))
+    >>> [(a.id, a.duplicate_of, a.similarity) for a in out]
+    [('a', None, None), ('b', 'a', 1.0)]
+
+    ``index`` is ``None`` (remember this run only), a path (a persistent SQLite index, see
+    :class:`SqliteIndex`) or an index object. Use as a context manager, or call :meth:`close`,
+    to release a persistent index.
+    """
+
+    name = "dedup"
+
+    def __init__(self, mode: Mode = "near", threshold: float = DEFAULT_THRESHOLD, *,
+                 index: MemoryIndex | str | os.PathLike[str] | None = None,
+                 params: DedupParams | None = None, batch_size: int = 1000) -> None:
+        if mode not in MODES:
+            raise ValueError(f"dedup mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], not {threshold}")
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        if isinstance(index, MemoryIndex):
+            if params is not None and params != index.params:
+                raise ValueError("params differ from the given index's params")
+            self.index = index
+        elif index is None:
+            self.index = MemoryIndex(params)
+        else:
+            self.index = SqliteIndex(index, params)
+        self.params = self.index.params
+        self.mode: Mode = mode
+        self.threshold = threshold
+        self.batch_size = batch_size
+        self.stats: Counter[str] = Counter()
+
+    def __enter__(self) -> Deduplicator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.index.close()
+
+    def __call__(self, records: Iterable[Article | Reject]) -> Iterator[Article | Reject]:
+        return self.run(records)
+
+    def run(self, records: Iterable[Article | Reject]) -> Iterator[Article | Reject]:
+        """Mark duplicates lazily, batch by batch, yielding every record in input order."""
+        pending: list[Article | Reject] = []
+        articles = 0
+        for record in records:
+            pending.append(record)
+            if isinstance(record, Article):
+                articles += 1
+                if articles >= self.batch_size:
+                    yield from self._flush(pending)
+                    pending, articles = [], 0
+        if pending:
+            yield from self._flush(pending)
+
+    def _flush(self, pending: list[Article | Reject]) -> list[Article | Reject]:
+        if self.mode == "off":
+            return pending
+        positions = [i for i, r in enumerate(pending) if isinstance(r, Article)]
+        batch = [pending[i] for i in positions]
+        marked = self.process_batch(batch)  # type: ignore[arg-type]
+        out = list(pending)
+        for i, article in zip(positions, marked, strict=True):
+            out[i] = article
+        return out
+
+    def process_batch(self, batch: list[Article]) -> list[Article]:
+        """Decide one batch, commit its canonicals to the index, return it marked, in order."""
+        m = len(batch)
+        if m == 0:
+            return []
+        p = self.params
+        near = self.mode == "near"
+        fp = fingerprint([a.text for a in batch], p)
+        vsig = verification_sig(fp.sig)
+        keys = band_keys(fp.sig, p)
+        order = sorted((i for i in range(m) if fp.tokens[i] > 0),
+                       key=lambda i: canonical_key(batch[i], int(fp.tokens[i])))
+        rank = np.full(m, m, dtype=np.int64)
+        rank[order] = np.arange(len(order))
+
+        index = self.index
+        ix_exact = index.exact_lookup(fp.exact)
+        # Representatives: not an exact copy of an indexed or a better-ranked batch article.
+        rep = np.zeros(m, dtype=bool)
+        seen: set[int] = set()
+        for i in order:
+            h = int(fp.exact[i])
+            if ix_exact[i] < 0 and h not in seen:
+                rep[i] = True
+            seen.add(h)
+        ix_row = np.full(m, -1, dtype=np.int64)
+        ix_sim = np.zeros(m)
+        batch_cands: dict[int, list[tuple[float, int]]] = {}
+        if near:
+            query = np.flatnonzero(rep & fp.has_sig)
+            self._best_in_index(query, keys, vsig, fp.small, ix_row, ix_sim)
+            texts = [a.text for a in batch]
+            batch_cands = self._batch_candidates(query, keys, vsig, fp.small, rank, texts)
+
+        results: list[Article] = list(batch)
+        canon_pos: list[int] = []
+        is_canon = np.zeros(m, dtype=bool)
+        # exact hash -> the decision its first (best-ranked) holder got: (canonical, sim, row)
+        batch_exact: dict[int, tuple[str, float, int]] = {}
+        for i in order:
+            article = batch[i]
+            h = int(fp.exact[i])
+            row = int(ix_exact[i])
+            if row >= 0:
+                results[i] = self._mark(article, index.ids[row], 1.0, row, "exact")
+                continue
+            if h in batch_exact:  # same words as a better-ranked article: same decision
+                cid, sim, row = batch_exact[h]
+                results[i] = self._mark(article, cid, sim, row, "exact")
+                continue
+            best_sim, best_id, best_row = 0.0, "", -1
+            if near and fp.has_sig[i]:
+                if ix_row[i] >= 0:
+                    best_sim, best_row = float(ix_sim[i]), int(ix_row[i])
+                    best_id = index.ids[best_row]
+                for sim, j in batch_cands.get(i, ()):
+                    if is_canon[j] and sim > best_sim:  # ties keep the older canonical
+                        best_sim, best_id, best_row = sim, batch[j].id, -1
+            if best_sim >= self.threshold:
+                results[i] = self._mark(article, best_id, best_sim, best_row, "near")
+                batch_exact[h] = (best_id, best_sim, best_row)
+                continue
+            is_canon[i] = True
+            canon_pos.append(i)
+            batch_exact[h] = (article.id, 1.0, -1)
+            self.stats["canonical"] += 1
+            if not fp.has_sig[i]:
+                self.stats["exact_only_short"] += 1
+        if canon_pos:
+            sel = np.array(canon_pos, dtype=np.int64)
+            index.add([batch[i].id for i in canon_pos], fp.exact[sel], vsig[sel], keys[sel],
+                      fp.has_sig[sel], [fp.small[i] for i in canon_pos])
+        self.stats["articles"] += m
+        self.stats["empty"] += m - len(order)
+        return results
+
+    def _mark(self, article: Article, canonical_id: str, similarity: float, row: int,
+              kind: str) -> Article:
+        if row >= 0 and row < self.index.loaded and canonical_id == article.id:
+            self.stats["redelivered"] += 1
+            return article
+        self.stats[f"duplicate_{kind}"] += 1
+        return article.evolve(duplicate_of=canonical_id, similarity=round(similarity, 4))
+
+    def _similarities(self, a: npt.NDArray[np.uint8], ia: npt.NDArray[np.int64],
+                      a_small: list[npt.NDArray[np.uint32] | None],
+                      b: npt.NDArray[np.uint8], ib: npt.NDArray[np.int64],
+                      b_small: list[npt.NDArray[np.uint32] | None]) -> npt.NDArray[np.float64]:
+        """Jaccard of row pairs: estimated from equal bins; exact when both texts are small."""
+        out = np.empty(ia.size)
+        for s in range(0, ia.size, _PAIR_CHUNK):
+            e = s + _PAIR_CHUNK
+            out[s:e] = np.count_nonzero(a[ia[s:e]] == b[ib[s:e]], axis=1)
+        out = estimate_similarity(out / self.params.num_bins)
+        for k in np.flatnonzero(out >= self.threshold - _REFINE_MARGIN).tolist():
+            sa, sb = a_small[ia[k]], b_small[ib[k]]
+            if sa is not None and sb is not None:
+                out[k] = exact_similarity(sa, sb)
+        return out
+
+    def _best_in_index(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
+                       vsig: npt.NDArray[np.uint8],
+                       small: list[npt.NDArray[np.uint32] | None], ix_row: npt.NDArray[np.int64],
+                       ix_sim: npt.NDArray[np.float64]) -> None:
+        """For each query article, the most similar indexed canonical above the threshold."""
+        if query.size == 0:
+            return
+        q, rows = self.index.band_lookup(keys[query])
+        if q.size == 0:
+            return
+        q = query[q]
+        sims = self._similarities(vsig, q, small, self.index.vsig, rows, self.index.small)
+        ok = sims >= self.threshold
+        q, rows, sims = q[ok], rows[ok], sims[ok]
+        order = np.lexsort((rows, -sims, q))  # per article: best similarity, then oldest row
+        q, rows, sims = q[order], rows[order], sims[order]
+        first = np.ones(q.size, dtype=bool)
+        first[1:] = q[1:] != q[:-1]
+        ix_row[q[first]] = rows[first]
+        ix_sim[q[first]] = sims[first]
+
+    def _batch_candidates(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
+                          vsig: npt.NDArray[np.uint8],
+                          small: list[npt.NDArray[np.uint32] | None], rank: npt.NDArray[np.int64],
+                          texts: list[str]) -> dict[int, list[tuple[float, int]]]:
+        """Verified pairs inside the batch: later-ranked article -> [(similarity, earlier)]."""
+        if query.size < 2:
+            return {}
+        b = keys.shape[1]
+        flat = keys[query].reshape(-1)
+        owner = np.repeat(query, b)
+        order = np.argsort(flat, kind="stable")
+        flat, owner = flat[order], owner[order]
+        pairs: list[npt.NDArray[np.int64]] = []
+        same = flat[1:] == flat[:-1]
+        d = 1
+        while same.size and same.any():  # pair each key with the next d-th equal key
+            idx = np.flatnonzero(same)
+            x, y = owner[idx], owner[idx + d]
+            lo, hi = np.minimum(x, y), np.maximum(x, y)
+            keep = lo != hi
+            pairs.append(lo[keep] * (1 << 32) + hi[keep])
+            d += 1
+            same = same[:-1] & (flat[d:] == flat[:-d])
+        if not pairs:
+            return {}
+        uniq = np.unique(np.concatenate(pairs))
+        x, y = uniq >> 32, uniq & 0xFFFFFFFF
+        sims = self._similarities(vsig, x, small, vsig, y, small)
+        # Both texts are at hand: settle the pairs the estimate cannot decide exactly.
+        border = [k for k in np.flatnonzero(np.abs(sims - self.threshold) < _BORDER).tolist()
+                  if small[x[k]] is None or small[y[k]] is None]  # small pairs: already exact
+        if border:
+            need = sorted({int(d) for k in border for d in (x[k], y[k])})
+            sets = dict(zip(need, shingle_sets([texts[d] for d in need], self.params),
+                            strict=True))
+            for k in border:
+                sims[k] = exact_similarity(sets[int(x[k])], sets[int(y[k])])
+        ok = np.flatnonzero(sims >= self.threshold)
+        cands: dict[int, list[tuple[float, int]]] = {}
+        for k in ok.tolist():
+            i, j = int(x[k]), int(y[k])
+            earlier, later = (i, j) if rank[i] < rank[j] else (j, i)
+            cands.setdefault(later, []).append((float(sims[k]), earlier))
+        for lst in cands.values():  # ties resolve to the better-ranked canonical
+            lst.sort(key=lambda t: (-t[0], rank[t[1]]))
+        return cands
+
+
+def as_reject(article: Article) -> Reject | Article:
+    """A duplicate as the rejects file records it; other articles unchanged."""
+    if article.duplicate_of is None:
+        return article
+    return Reject(source=article.source, reason="duplicate", stage="dedup", id=article.id,
+                  duplicate_of=article.duplicate_of, similarity=article.similarity)
+
+
+__all__ = ["DEFAULT_THRESHOLD", "MODES", "Deduplicator", "Fingerprints", "Mode", "as_reject",
+           "canonical_key"]
