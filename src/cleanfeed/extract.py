@@ -66,7 +66,7 @@ def _trafilatura(html: str, url: str | None) -> Extracted:
         deduplicate=False,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None:
+    if doc is None or isinstance(doc, dict):  # dict only with as_dict=True, which we never pass
         return Extracted(text="")
     authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
     return Extracted(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,11 +125,11 @@ def detect(
             score = round((1 - LANGDETECT_WEIGHT) * float(quick_prob)
                           + LANGDETECT_WEIGHT * ld[0][1], 4)
             return Detection(quick_lang, score, "py3langid+langdetect agree")
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = {}
     for lang, prob in backends.langid.rank(sample)[:3]:
-        votes[lang] += (1 - LANGDETECT_WEIGHT) * float(prob)
+        votes[lang] = votes.get(lang, 0.0) + (1 - LANGDETECT_WEIGHT) * float(prob)
     for lang, prob in ld:
-        votes[lang] += LANGDETECT_WEIGHT * prob
+        votes[lang] = votes.get(lang, 0.0) + LANGDETECT_WEIGHT * prob
     # ties broken by code so the answer never depends on dict order
     lang, score = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
     score = round(score, 4)
