@@ -236,10 +236,12 @@ class ParallelRun:
             raise ValueError(f"window ({self.window}) must be at least the number of workers")
         methods = multiprocessing.get_all_start_methods()
         method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
-        self._ctx = multiprocessing.get_context(method)
+        # typeshed types a context chosen by a run-time string as BaseContext, which lacks
+        # Process; every real context has it.
+        self._ctx: Any = multiprocessing.get_context(method)
         if method == "forkserver" and preload:
             # Takes effect when the (per-process, shared) fork server first starts.
-            self._ctx.set_forkserver_preload(["__main__", *preload])  # type: ignore[attr-defined]
+            self._ctx.set_forkserver_preload(["__main__", *preload])
         #: Counts of this run: ``timeouts``, ``worker_deaths``, ``workers_started``.
         self.stats: Counter[str] = Counter()
         try:

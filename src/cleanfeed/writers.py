@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 #: Characters Python's ``str.splitlines`` (and some JSONL readers) treat as line ends although
 #: JSON allows them raw inside strings; written as escapes so one record stays one line.
@@ -217,7 +217,19 @@ class ParquetWriter:
                     os.unlink(self._tmp)
 
 
-def open_writer(path: str | os.PathLike[str] | None) -> JsonlWriter | ParquetWriter:
+class Writer(Protocol):
+    """What every writer offers: a context manager with ``write(record)`` and a ``count``."""
+
+    count: int
+
+    def write(self, record: Any) -> None: ...
+
+    def __enter__(self) -> Writer: ...
+
+    def __exit__(self, *exc: Any) -> bool | None: ...
+
+
+def open_writer(path: str | os.PathLike[str] | None) -> Writer:
     """The writer for ``path`` by suffix: ``.parquet`` -> Parquet, else JSONL (``-``/None:
     stdout)."""
     if path is not None and str(path).lower().endswith(".parquet"):

@@ -327,9 +327,9 @@ class Deduplicator:
         return cands
 
 
-def as_reject(article: Article) -> Reject | Article:
-    """A duplicate as the rejects file records it; other articles unchanged."""
-    if article.duplicate_of is None:
+def as_reject(article: Article | Reject) -> Reject | Article:
+    """A duplicate as the rejects file records it; other articles and rejects unchanged."""
+    if isinstance(article, Reject) or article.duplicate_of is None:
         return article
     return Reject(source=article.source, reason="duplicate", stage="dedup", id=article.id,
                   duplicate_of=article.duplicate_of, similarity=article.similarity)

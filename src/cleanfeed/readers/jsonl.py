@@ -96,7 +96,7 @@ def read_jsonl(path: Path, options: ReadOptions | int | None = None
     """Stream a ``.jsonl`` or ``.jsonl.gz`` file; a truncated gzip ends in a reject."""
     opts = as_options(options)
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:  # type: ignore[operator]
+    with opener(path, "rb") as fh:
         try:
             yield from iter_jsonl_lines(_bounded_lines(fh, opts.max_bytes), str(path),
                                         max_bytes=opts.max_bytes, field_map=opts.field_map)
