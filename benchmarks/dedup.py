@@ -252,48 +252,44 @@ def run_cleanfeed(articles: list[Article], args: argparse.Namespace) -> list[int
             for i, a in enumerate(dedup.run(articles))]
 
 
+def greedy_lsh(articles: list[Article], args: argparse.Namespace, lsh: Any,
+               sketch: Any) -> list[int]:
+    """The greedy clustering over a peer's LSH index (rensa and datasketch share the API):
+    each sketch is checked against the kept canonicals its bands collide with."""
+    kept: dict[int, Any] = {}
+
+    def similar(m: Any) -> list[tuple[float, int]]:
+        sims = ((m.jaccard(kept[c]), -c) for c in lsh.query(m))
+        return [(s, -c) for s, c in sorted(sims, reverse=True) if s >= args.threshold][:1]
+
+    def insert(i: int, m: Any) -> None:
+        lsh.insert(i, m)
+        kept[i] = m
+
+    return greedy(articles, args.batch, sketch, similar, insert)
+
+
 def run_rensa(articles: list[Article], args: argparse.Namespace) -> list[int]:
     from rensa import RMinHash, RMinHashLSH
-
-    lsh = RMinHashLSH(threshold=args.threshold, num_perm=128, num_bands=32)
-    kept: dict[int, Any] = {}
 
     def sketch(i: int) -> Any:
         m = RMinHash(num_perm=128, seed=42)
         m.update(shingles(articles[i].text))
         return m
 
-    def similar(m: Any) -> list[tuple[float, int]]:
-        sims = ((m.jaccard(kept[c]), -c) for c in lsh.query(m))
-        return [(s, -c) for s, c in sorted(sims, reverse=True) if s >= args.threshold][:1]
-
-    def insert(i: int, m: Any) -> None:
-        lsh.insert(i, m)
-        kept[i] = m
-
-    return greedy(articles, args.batch, sketch, similar, insert)
+    lsh = RMinHashLSH(threshold=args.threshold, num_perm=128, num_bands=32)
+    return greedy_lsh(articles, args, lsh, sketch)
 
 
 def run_datasketch(articles: list[Article], args: argparse.Namespace) -> list[int]:
     from datasketch import MinHash, MinHashLSH
-
-    lsh = MinHashLSH(num_perm=128, params=(32, 4))
-    kept: dict[int, Any] = {}
 
     def sketch(i: int) -> Any:
         m = MinHash(num_perm=128, seed=42)
         m.update_batch([s.encode("utf-8") for s in shingles(articles[i].text)])
         return m
 
-    def similar(m: Any) -> list[tuple[float, int]]:
-        sims = ((m.jaccard(kept[c]), -c) for c in lsh.query(m))
-        return [(s, -c) for s, c in sorted(sims, reverse=True) if s >= args.threshold][:1]
-
-    def insert(i: int, m: Any) -> None:
-        lsh.insert(i, m)
-        kept[i] = m
-
-    return greedy(articles, args.batch, sketch, similar, insert)
+    return greedy_lsh(articles, args, MinHashLSH(num_perm=128, params=(32, 4)), sketch)
 
 
 def run_oracle(articles: list[Article], args: argparse.Namespace) -> list[int]:

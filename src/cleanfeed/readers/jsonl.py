@@ -64,6 +64,16 @@ def _author_name(value: Any) -> str:
     return str(value).strip() if value else ""
 
 
+def _loads(data: bytes, source: str) -> Any:
+    """Parsed JSON, or a reject saying why it is not (bad syntax or encoding, too deep)."""
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Reject(source=source, reason=f"invalid JSON: {exc}", stage="read")
+    except RecursionError:
+        return Reject(source=source, reason="invalid JSON: nested too deeply", stage="read")
+
+
 def iter_jsonl_lines(
     lines: Iterable[bytes], name: str, *, max_bytes: int | None = None,
     field_map: Mapping[str, str] | None = None,
@@ -76,13 +86,9 @@ def iter_jsonl_lines(
             yield Reject(source=source, stage="read",
                          reason=f"record is {len(line):,} bytes, over the limit of {max_bytes:,}")
             continue
-        try:
-            obj = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            yield Reject(source=source, reason=f"invalid JSON: {exc}", stage="read")
-            continue
-        except RecursionError:
-            yield Reject(source=source, reason="invalid JSON: nested too deeply", stage="read")
+        obj = _loads(line, source)
+        if isinstance(obj, Reject):
+            yield obj
             continue
         if not isinstance(obj, dict):
             yield Reject(source=source, reason=f"expected a JSON object, got {type(obj).__name__}",
@@ -310,13 +316,9 @@ def read_json(path: Path, options: ReadOptions | int | None = None
                      reason=f"JSON file is {size:,} bytes, over the limit of {opts.max_bytes:,}")
         return
     data = path.read_bytes()
-    try:
-        obj = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        yield Reject(source=name, reason=f"invalid JSON: {exc}", stage="read")
-        return
-    except RecursionError:
-        yield Reject(source=name, reason="invalid JSON: nested too deeply", stage="read")
+    obj = _loads(data, name)
+    if isinstance(obj, Reject):
+        yield obj
         return
     if _is_json_feed(obj) and not opts.field_map:
         from cleanfeed.readers.feeds import records_from_feed
