@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,14 @@ def test_time_limit_option(tmp_path: Path) -> None:
     assert len(jsonl(out)) == 1
     with pytest.raises(SystemExit):
         main(["clean", str(src), "--time-limit", "0", "-q"])
+
+
+def test_parquet_without_pyarrow_is_a_usage_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow -> ImportError
+    with pytest.raises(SystemExit) as exit_info:
+        main(["clean", str(SEED_000), "-o", str(tmp_path / "a.parquet"), "-q"])
+    assert exit_info.value.code == 2
+    assert "pip install 'cleanfeed[parquet]'" in capsys.readouterr().err
+    assert not (tmp_path / "a.parquet").exists()

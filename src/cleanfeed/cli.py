@@ -28,7 +28,7 @@ from cleanfeed.dedup import (
 from cleanfeed.limits import time_limited
 from cleanfeed.pipeline import Pipeline
 from cleanfeed.readers import DEFAULT_MAX_BYTES, FORMATS, PRESETS, Record, read
-from cleanfeed.writers import open_writer
+from cleanfeed.writers import Writer, open_writer
 
 #: Without ``--rejects``, at most this many rejects are listed on stderr.
 SHOWN_REJECTS = 20
@@ -170,6 +170,15 @@ def _inputs(given: Sequence[str]) -> list[str]:
     raise UsageError("no input given: name files or folders, or pipe data and use -")
 
 
+def _writer(path: str | None) -> Writer:
+    """The output writer; a missing optional dependency or an impossible target is a usage
+    error (one line, exit 2), not a traceback."""
+    try:
+        return open_writer(path)
+    except (RuntimeError, ValueError) as exc:
+        raise UsageError(f"cannot write {path}: {exc}") from None
+
+
 def run_clean(args: argparse.Namespace) -> int:
     inputs = _inputs(args.inputs)
     pipeline = default_pipeline(fetched_at=args.fetched_at)
@@ -201,8 +210,8 @@ def run_clean(args: argparse.Namespace) -> int:
                 results = dedup.run(results)
                 if not args.keep_duplicates:
                     results = map(as_reject, results)
-            out = stack.enter_context(open_writer(args.output))  # .parquet -> Parquet
-            rejects = stack.enter_context(open_writer(args.rejects)) if args.rejects else None
+            out = stack.enter_context(_writer(args.output))  # .parquet -> Parquet
+            rejects = stack.enter_context(_writer(args.rejects)) if args.rejects else None
             for result in results:
                 counts["records"] += 1
                 if isinstance(result, Article):
