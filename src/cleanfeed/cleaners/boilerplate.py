@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from cleanfeed.article import Article
+from cleanfeed.cleaners.cues import vocabulary
 from cleanfeed.cleaners.link_spam import is_cue_line
 from cleanfeed.cleaners.spans import Cut, apply_cuts
 from cleanfeed.cleaners.stamps import match_stamp
@@ -36,45 +37,17 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
 _DIGITS = re.compile(r"\d+")
 
-#: Words that, on a short line, mark page chrome in most sites (English plus the commonest
-#: equivalents). Short lines only: in a sentence these words are just words.
-_CUE_WORDS = (
-    "share shares shared tweet pin email print comments comment reply login log sign signin "
-    "register subscribe subscribed newsletter newsletters follow facebook twitter instagram "
-    "linkedin pinterest youtube whatsapp reddit tiktok rss menu search home advertisement "
-    "advertising ad ads sponsored cookie cookies privacy terms copyright rights reserved skip "
-    "navigation toggle close open loading related trending popular recommended more next "
-    "previous prev back top view watch contact about careers sitemap accept photo photos video "
-    "videos gallery image credit getty compartir comentarios suscríbete buscar publicidad "
-    "teilen anmelden suche werbung kommentare partager commenter recherche publicité abonnez "
-    "condividi cerca commenti pubblicità"
-)
-CHROME_CUES: frozenset[str] = frozenset(_CUE_WORDS.split())
-
-#: Phrases that make a whole short line chrome wherever it is.
-CHROME_PHRASES: tuple[str, ...] = (
-    "all rights reserved", "read more", "sign up", "sign in", "log in", "skip to",
-    "follow us", "share this", "related articles", "related stories", "more stories",
-    "you may also like", "most popular", "most read", "privacy policy", "terms of use",
-    "terms of service", "cookie policy", "click here", "subscribe to", "leave a comment",
-    "leave a reply", "©", "(c) 20", "back to top", "advertisement", "newsletter",
-)
-
-
-#: How lines that open a section which is not the story (comments, related links) begin; the
-#: story run does not cross them unless the prose on both sides outweighs them.
-WALL_STARTS: tuple[str, ...] = (
-    "comment", "comments", "responses", "replies", "reactions", "leave a reply", "leave a comment",
-    "post a comment", "add a comment", "join the conversation", "join the discussion",
-    "related", "you may also like", "you might also like", "more stories", "more from",
-    "more on this", "recommended", "most popular", "most read", "most viewed", "most commented",
-    "most shared", "trending", "read next", "up next",
-)
-# Share bars and newsletter prompts are chrome but not walls: sites put them between the lede
-# and the rest of the story, and a wall there would cut the lede paragraph.
+#: The scorer's vocabularies are data (``cues/_boilerplate.json``), like every cleaner's cues:
+#: words that mark chrome on a short line (English plus the commonest equivalents; in a
+#: sentence they are just words), phrases that make a short line chrome wherever it is, and
+#: how lines that open a section which is not the story (comments, related links) begin and
+#: end; the story run does not cross such a "wall" unless the prose on both sides outweighs it.
+_VOCAB = vocabulary("boilerplate")
+CHROME_CUES: frozenset[str] = frozenset(_VOCAB["chrome_words"])
+CHROME_PHRASES: tuple[str, ...] = _VOCAB["chrome_phrases"]
+WALL_STARTS: tuple[str, ...] = _VOCAB["wall_starts"]
 _WALL_START = re.compile("(?:" + "|".join(map(re.escape, WALL_STARTS)) + r")(?!\w)")
-#: How comment headers end ("jdoe says:").
-WALL_ENDS: tuple[str, ...] = (" says:", " said:", " wrote:", " writes:")
+WALL_ENDS: tuple[str, ...] = _VOCAB["wall_ends"]
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")
 _COLUMNS = re.compile(r"\S(?: {2,}|\t)\S")
 _PUNCT = "\"'“”‘’.,;:!?()[]{}«»|/-–—…*#"

@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 GROUPS = (
@@ -58,8 +58,8 @@ def load() -> Cues:
     langs: list[str] = []
     folder = resources.files("cleanfeed.cleaners") / "cues"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".json"):
-            continue
+        if not entry.name.endswith(".json") or entry.name.startswith("_"):
+            continue  # "_name.json": a step's own vocabulary, see vocabulary()
         langs.append(entry.name[:-5])
         data = json.loads(entry.read_text(encoding="utf-8"))
         for group in GROUPS:
@@ -85,3 +85,11 @@ def alternation(phrases: frozenset[str] | set[str]) -> str:
     """A regex alternation of phrases, longest first, spaces matching any run of non-word chars."""
     ordered = sorted(phrases, key=lambda p: (-len(p), p))
     return "|".join(r"[\W_]+".join(re.escape(w) for w in p.split()) for p in ordered)
+
+
+@cache
+def vocabulary(name: str) -> dict[str, tuple[str, ...]]:
+    """A step's own word lists from ``cues/_<name>.json`` (lists only; ``_comment`` skipped)."""
+    entry = resources.files("cleanfeed.cleaners") / "cues" / f"_{name}.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    return {k: tuple(v) for k, v in data.items() if isinstance(v, list)}
