@@ -61,23 +61,30 @@ class _ByteNaiveBayes:
     py3langid finds its features by walking an automaton over the text one byte at a time in
     Python (~1-2 ms for 600 characters). The automaton's states are the model's n-grams of at
     most ``depth`` bytes, and the state after byte ``i`` is the longest of them that ends at
-    ``i``: it only depends on the last ``depth`` bytes. So all states are found at once,
-    ``depth`` array lookups over the whole text, each step feeding the window's next byte to
-    the states of the step before. Same model weights, same features and counts (checked in
-    tests against py3langid itself), same probabilities up to float rounding; the weighted sum
-    is an ``einsum``, not BLAS, so the result does not depend on the number of BLAS threads.
+    ``i``: it only depends on the last ``depth`` bytes. So the features of all positions are
+    found at once, ``depth`` array lookups over the whole text, each step feeding the window's
+    next byte to the states of the step before. Same model weights, same features and counts
+    (tests check them against py3langid itself), same probabilities up to float rounding; the
+    weighted sum is an ``einsum``, not BLAS, so it does not depend on the number of threads.
     """
 
     def __init__(self, identifier: Any) -> None:
         def unsigned(buffer: Any) -> np.ndarray:
             return np.frombuffer(buffer, dtype=f"u{buffer.itemsize}")
 
-        self._nextmove = unsigned(identifier.tk_nextmove)  # shared with py3langid, not copied
-        self._rowbase = unsigned(identifier.tk_row).astype(np.intp) << 8
-        # plain sequences for the few steps walked one byte at a time (numpy scalars are slow)
-        self._nextmove_seq = identifier.tk_nextmove
-        self._rowbase_seq: list[int] = self._rowbase.tolist()
-        self._output = np.asarray(identifier.tk_output, dtype=np.intp)
+        nextmove = unsigned(identifier.tk_nextmove)  # transition slot -> next state
+        rowbase = unsigned(identifier.tk_row).astype(np.intp) << 8  # state -> its first slot
+        output = np.asarray(identifier.tk_output, dtype=np.int32)  # state -> feature or -1
+        self.depth = self._depth(nextmove, rowbase)
+        base_type = np.uint32 if int(rowbase.max()) < 2**32 else np.uint64
+        # Per transition slot, the next state's first slot and the feature it emits: one
+        # lookup per byte instead of two (py3langid keeps state numbers).
+        self._next_base = rowbase[nextmove].astype(base_type)
+        self._emit = output[nextmove]
+        self._root = int(rowbase[0])  # the start state's first slot
+        first_byte = self._next_base[self._root + np.arange(256)].astype(np.intp)
+        two = (first_byte[:, None] + np.arange(256)).ravel()
+        self._two_base = self._next_base[two]  # after any two bytes read from the start
         # float32 once: converting the float16 rows of each text cost more than the rest
         self._weights = np.asarray(identifier.nb_ptc, dtype=np.float32)
         self._prior = np.asarray(identifier.nb_pc, dtype=np.float32)
@@ -92,25 +99,21 @@ class _ByteNaiveBayes:
         self._alias_keep = np.array([a for a, _ in aliases], dtype=np.intp)
         self._alias_dupe = np.array([b for _, b in aliases], dtype=np.intp)
         self.classes = classes
-        self.depth = self._depth()
-        root = self._nextmove[self._rowbase[0] + np.arange(256)]
-        # state after any two bytes read from the start: one lookup instead of two steps
-        self._two = self._nextmove[(self._rowbase[root][:, None] + np.arange(256)).ravel()]
 
-    def _depth(self) -> int:
+    @staticmethod
+    def _depth(nextmove: np.ndarray, rowbase: np.ndarray) -> int:
         """Length in bytes of the longest n-gram state (breadth-first from the start state)."""
-        seen = np.zeros(len(self._rowbase), dtype=bool)
+        seen = np.zeros(len(rowbase), dtype=bool)
         seen[0] = True
         frontier = np.zeros(1, dtype=np.intp)
         depth = 0
         while True:
-            nxt = np.unique(self._nextmove[(self._rowbase[frontier][:, None]
-                                            + np.arange(256)).ravel()])
-            nxt = nxt[~seen[nxt]]
-            if not len(nxt):
+            reached = np.unique(nextmove[(rowbase[frontier][:, None] + np.arange(256)).ravel()])
+            reached = reached[~seen[reached]]
+            if not len(reached):
                 return depth
-            seen[nxt] = True
-            frontier = nxt
+            seen[reached] = True
+            frontier = reached.astype(np.intp)
             depth += 1
 
     @staticmethod
@@ -121,24 +124,25 @@ class _ByteNaiveBayes:
         return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
 
     def features(self, data: bytes) -> np.ndarray:
-        """Feature index at every byte that ends one (-1 elsewhere dropped), in text order."""
-        nextmove, rowbase, depth = self._nextmove, self._rowbase, self.depth
+        """Feature index at every byte that ends one (others dropped), in text order."""
+        depth, next_base, emit = self.depth, self._next_base, self._emit
         head: list[int] = []
-        state = 0
-        seq, seq_base = self._nextmove_seq, self._rowbase_seq
+        base = self._root
         for byte in data[: depth - 1]:  # the first bytes have shorter windows
-            state = seq[seq_base[state] + byte]
-            head.append(state)
+            head.append(int(emit[base + byte]))
+            base = int(next_base[base + byte])
         span = len(data) - depth + 1
-        if span > 0:
-            b = np.frombuffer(data, dtype=np.uint8)
-            tail = self._two[(b[:span].astype(np.intp) << 8) | b[1:span + 1]]
-            for k in range(2, depth):
-                tail = nextmove[rowbase[tail] + b[k:span + k]]
-            states = np.concatenate((head, tail))
+        if span > 0 and depth >= 3:
+            b = np.frombuffer(data, dtype=np.uint8).astype(np.intp)
+            bases = self._two_base[(b[:span] << 8) | b[1:span + 1]]
+            for k in range(2, depth - 1):
+                bases = next_base[bases + b[k:span + k]]
+            found = np.concatenate((head, emit[bases + b[depth - 1:]]))
+        elif span > 0:
+            tail = np.frombuffer(data, dtype=np.uint8)[depth - 1:].astype(np.intp) + self._root
+            found = np.concatenate((head, emit[tail]))
         else:
-            states = np.array(head, dtype=np.intp)
-        found = self._output[states]
+            found = np.array(head, dtype=np.int32)
         return found[found >= 0]
 
     def probabilities(self, text: str) -> np.ndarray | None:
