@@ -17,8 +17,8 @@ import math
 import re
 import threading
 import unicodedata
-from itertools import islice
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import numpy as np
