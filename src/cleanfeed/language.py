@@ -109,12 +109,12 @@ class _ByteNaiveBayes:
         frontier = np.zeros(1, dtype=np.intp)
         depth = 0
         while True:
-            reached = np.unique(nextmove[(rowbase[frontier][:, None] + np.arange(256)).ravel()])
-            reached = reached[~seen[reached]]
-            if not len(reached):
+            before = seen.copy()
+            rows = np.unique(rowbase[frontier])  # states share rows: expand each row once
+            seen[nextmove[(rows[:, None] + np.arange(256)).ravel()]] = True
+            frontier = np.flatnonzero(seen & ~before)
+            if not len(frontier):
                 return depth
-            seen[reached] = True
-            frontier = reached.astype(np.intp)
             depth += 1
 
     @staticmethod
