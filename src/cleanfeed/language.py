@@ -1,14 +1,15 @@
 """Language detection that is deterministic, fast, and says when it does not know.
 
-Two backends vote: py3langid (naive Bayes over byte n-grams, 97 languages) and seeded langdetect
-(55 languages; run by langdetect-rs, its bit-for-bit identical Rust port, when installed -- about
-50x faster -- else by langdetect itself). Each is an object we own: langdetect's module-level
-``detect`` uses a global factory whose seed other code can change, and py3langid's module-level
-functions share a global identifier whose language set other code can change; we never touch
-either. On long texts, when langdetect and py3langid (on a short prefix, which is where the
-speed comes from) agree with high confidence, that is the answer; everything else is decided by
-a weighted sum of both backends' probabilities, and we abstain (``language=None`` plus a reason)
-when the text is too short or the vote too weak.
+Two backends vote: py3langid's model (naive Bayes over byte n-grams, 97 languages; scored here
+with numpy, see :class:`_ByteNaiveBayes`) and seeded langdetect (55 languages; run by
+langdetect-rs, its bit-for-bit identical Rust port, when installed -- about 50x faster -- else by
+langdetect itself). Each is an object we own: langdetect's module-level ``detect`` uses a global
+factory whose seed other code can change, and py3langid's module-level functions share a global
+identifier whose language set other code can change; we never touch either. On long texts,
+py3langid reading a bounded prefix answers alone when it is all but certain, or together with
+langdetect when both are sure of the same language (that is where the speed comes from);
+everything else is decided by a weighted sum of both backends' probabilities, and we abstain
+(``language=None`` plus a reason) when the text is too short or the vote too weak.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ MIN_CONFIDENCE = 0.3
 SAMPLE_CHARS = 600
 #: From this many characters on, py3langid first reads the first QUICK_CHARS alone: when it is
 #: ALONE-sure that is the answer (langdetect is not asked); else when langdetect agrees and both
-#: are SURE, that is the answer; else the full vote decides.
+#: are SURE, that is the answer; else the full vote decides (py3langid's part from the same
+#: QUICK_CHARS). ALONE leaves a margin: the most confident wrong py3langid answer seen on the
+#: dev set's long texts was 0.9997 (Urdu read as Persian, from 200 characters).
 LONG_TEXT = 300
 QUICK_CHARS = 400
 ALONE = 0.9999
