@@ -127,3 +127,15 @@ def test_same_answers_in_threads_and_orders() -> None:
         backwards = list(pool.map(detect, shuffled))[::-1]
     assert threaded == serial
     assert backwards == serial
+
+
+def test_symbols_are_no_language() -> None:
+    """py3langid's "zxx" (no linguistic content) is not an ISO 639-1 language: abstain."""
+    found = detect("⛔⛔⛔ ✔ ∑∫ 🙂🙂", min_letters=0, min_confidence=0.0)
+    assert found.language is None
+    assert "no language" in found.reason
+
+
+def test_min_confidence_also_binds_the_fast_paths() -> None:
+    assert detect(LONG_DE, min_confidence=1.01).language is None
+    assert detect(LONG_DE, min_confidence=1.01).reason.startswith("language uncertain")

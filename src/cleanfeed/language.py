@@ -45,6 +45,8 @@ SURE = 0.95
 #: short texts and knows more languages; langdetect fixes its confusions between close pairs.
 LANGDETECT_WEIGHT = 0.3
 SEED = 0
+#: py3langid's class for "no linguistic content" (ISO 639-2 zxx): never given as a language.
+NO_LANGUAGE = "zxx"
 
 #: ``hints`` key under which :func:`detect_language` leaves its :class:`Detection`.
 HINT = "language_detection"
@@ -257,11 +259,11 @@ def detect(
         if ranked:
             quick = ranked[0]
         if quick[1] >= ALONE:
-            return Detection(quick[0], round(quick[1], 4), "py3langid sure")
+            return _answer(quick[0], round(quick[1], 4), "py3langid sure", min_confidence)
     ld = _langdetect_probs(backends, sample)
     if quick[0] and ld and ld[0][1] >= SURE and quick[0] == ld[0][0] and quick[1] >= SURE:
         score = round((1 - LANGDETECT_WEIGHT) * quick[1] + LANGDETECT_WEIGHT * ld[0][1], 4)
-        return Detection(quick[0], score, "py3langid+langdetect agree")
+        return _answer(quick[0], score, "py3langid+langdetect agree", min_confidence)
     votes: dict[str, float] = {}
     if ranked is None:  # long texts: py3langid has read enough in its first QUICK_CHARS
         ranked = backends.langid.rank(sample)
@@ -273,11 +275,17 @@ def detect(
         return Detection(None, 0.0, "no letter sequence either model knows")
     # ties broken by code so the answer never depends on dict order
     lang, score = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-    score = round(score, 4)
+    return _answer(lang, round(score, 4), "py3langid+langdetect", min_confidence)
+
+
+def _answer(lang: str, score: float, reason: str, min_confidence: float) -> Detection:
+    """The detection, or an abstention when the vote is weak or the best class is no language."""
+    if lang == NO_LANGUAGE:
+        return Detection(None, score, f"no language: the text reads as symbols ({lang!r})")
     if score < min_confidence:
         return Detection(None, score, f"language uncertain: best guess {lang!r} at {score:.2f}"
                                       f" < {min_confidence}")
-    return Detection(lang, score, "py3langid+langdetect")
+    return Detection(lang, score, reason)
 
 
 def detect_language(article: Article) -> Article:
