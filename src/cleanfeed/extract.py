@@ -48,7 +48,7 @@ FULLER = 0.7
 MIN_RATIO = 0.4
 #: Readability is consulted only when trafilatura's text has fewer words than this share of the
 #: page's paragraph words: below it trafilatura may have missed part of the story.
-DOUBTFUL_BELOW = 0.6
+DOUBTFUL_BELOW = 0.5
 #: trafilatura's text under this share of the page's paragraph words is "next to nothing".
 NEAR_EMPTY = 0.1
 #: A line belongs to one output only when fewer than this share of its words are in the other.
