@@ -56,6 +56,7 @@ LINE_SHARED = 0.5
 #: A ``<p>`` whose words are mostly link text is a menu or a teaser list, not page prose.
 LINK_SHARE = 0.5
 
+_LOG = logging.getLogger(__name__)
 _WORDS = re.compile(r"\w+")
 _TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
 _EMPTY_ITEMS = frozenset({"-", "*", "•"})
@@ -123,7 +124,6 @@ def _byline(tree: HtmlElement) -> str | None:
 
 def page_metadata(tree: HtmlElement, url: str | None = None) -> Extracted:
     """Title, authors, site and canonical URL from meta tags, JSON-LD and the byline."""
-    logger = logging.getLogger("trafilatura")
     try:
         from trafilatura import metadata as md
 
@@ -133,7 +133,7 @@ def page_metadata(tree: HtmlElement, url: str | None = None) -> Extracted:
         try:
             meta = md.extract_meta_json(tree, meta)
         except Exception:  # broken JSON-LD: meta tags alone
-            logger.debug("JSON-LD metadata unreadable")
+            _LOG.debug("JSON-LD metadata unreadable")
         title = meta.title or md.extract_title(tree)
         page_url = meta.url or md.extract_url(tree, url)
         site = meta.sitename or md.extract_sitename(tree)
