@@ -12,6 +12,8 @@ rest of cleanfeed. Three entry points, by how your data arrives:
   are cleaned on the cluster and yielded back **in input order** with a bounded number of
   batches in flight, so memory stays flat and exact dedup can follow the stream.
 * :func:`clean_job` -- the whole job: read paths, clean on the cluster, write JSONL atomically.
+* :func:`dedup_bag` -- mark exact and near duplicates in a bag of articles on the cluster, with
+  the local ``Deduplicator``'s exact result (:mod:`cleanfeed.distributed_dedup`).
 
 ``address`` is a scheduler address (``tcp://host:8786``), ``"local"`` to start a
 :class:`distributed.LocalCluster` of worker processes on this machine, or a ready
@@ -32,6 +34,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cleanfeed.article import Article, RawRecord, Reject
+from cleanfeed.dedup.deduplicator import DEFAULT_THRESHOLD, Mode
+from cleanfeed.distributed_dedup import dedup_bag
 from cleanfeed.pipeline import Pipeline, Result
 
 if TYPE_CHECKING:
@@ -91,11 +95,14 @@ def _to_dict(result: Result) -> dict[str, Any]:
 
 
 def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
-            as_dicts: bool = False) -> dask.bag.Bag:
+            as_dicts: bool = False, dedup: Mode = "off",
+            threshold: float | None = None) -> dask.bag.Bag:
     """Clean every element of ``bag`` (lazily; order and partitions are kept).
 
     With ``as_dicts`` the elements are JSON-ready dicts (``Article.to_dict()`` /
     ``Reject.to_dict()`` plus ``"rejected": bool``), e.g. for ``bag.map(json.dumps).to_textfiles``.
+    ``dedup="exact"``/``"near"`` then marks duplicates on the cluster with :func:`dedup_bag`
+    (the local ``Deduplicator``'s result, default batch size; ``threshold`` as there).
     """
     require_dask()
     import dask.bag as db
@@ -106,8 +113,12 @@ def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
     pipeline = pipeline or default_pipeline()
     clean = delayed(_clean_partition, pure=True)
     shared = delayed(pipeline, traverse=False)  # one copy in the graph, not one per partition
-    return db.from_delayed([clean(part, shared, as_dicts, i)
-                            for i, part in enumerate(bag.to_delayed())])
+    cleaned = db.from_delayed([clean(part, shared, as_dicts and dedup == "off", i)
+                               for i, part in enumerate(bag.to_delayed())])
+    if dedup == "off":
+        return cleaned
+    marked = dedup_bag(cleaned, dedup, DEFAULT_THRESHOLD if threshold is None else threshold)
+    return marked.map(_to_dict) if as_dicts else marked
 
 
 #: Columns of :func:`map_dataframe`'s result: an article's JSON fields, then a reject's.
@@ -329,5 +340,5 @@ def clean_job(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLik
     return counts
 
 
-__all__ = ["FRAME_COLUMNS", "as_record", "clean_job", "connect", "imap", "map_bag",
+__all__ = ["FRAME_COLUMNS", "as_record", "clean_job", "connect", "dedup_bag", "imap", "map_bag",
            "map_dataframe", "read_bag", "require_dask"]
