@@ -118,7 +118,7 @@ def _marks(results: list[Article | Reject]) -> list[tuple[str, str | None, float
 
 def _local(records: list[Article | Reject], mode: str = "near", threshold: float = 0.7,
            batch_size: int = 1000) -> list[Article | Reject]:
-    with Deduplicator(mode, threshold, batch_size=batch_size) as dedup:  # type: ignore[arg-type]
+    with Deduplicator(mode, threshold, batch_size=batch_size) as dedup:
         return list(dedup.run(records))
 
 
@@ -154,7 +154,7 @@ def test_seeds_stay_apart_and_their_copies_join_them(client: Client) -> None:
     assert by_id[first.id].duplicate_of is None and by_id[other.id].duplicate_of is None
     assert by_id["copy-004"].duplicate_of == other.id and by_id["copy-004"].similarity == 1.0
     assert by_id["trim-000"].duplicate_of == first.id
-    assert 0.7 <= by_id["trim-000"].similarity < 1.0  # type: ignore[operator]
+    assert 0.7 <= by_id["trim-000"].similarity < 1.0
 
 
 def test_exact_mode_equals_local_run(client: Client) -> None:
@@ -182,7 +182,7 @@ def test_off_mode_and_bad_arguments() -> None:
     bag = db.from_sequence([Article(id="a", source="a", text="x")], npartitions=1)
     assert dedup_bag(bag, "off") is bag
     with pytest.raises(ValueError, match="mode"):
-        dedup_bag(bag, "fuzzy")  # type: ignore[arg-type]
+        dedup_bag(bag, "fuzzy")
     with pytest.raises(ValueError, match="threshold"):
         dedup_bag(bag, threshold=0.0)
     with pytest.raises(ValueError, match="batch_size"):
@@ -198,7 +198,7 @@ def _random_case(seed: int) -> None:
     want = _local(records, mode, threshold, batch)
     with dask.config.set(scheduler="sync"):
         got = dedup_bag(db.from_sequence(records, npartitions=rng.randint(1, 6)),
-                        mode, threshold, batch_size=batch,  # type: ignore[arg-type]
+                        mode, threshold, batch_size=batch,
                         buckets=rng.randint(1, 5)).compute()
     assert _marks(got) == _marks(want), (seed, batch, threshold, mode)
     assert got == want
@@ -231,7 +231,7 @@ def test_similarity_ties_go_to_the_older_canonical(batch_size: int, older: str) 
         Article(id="X", source="x", text=x, published="2025-01-03")]
     want = _local(records, batch_size=batch_size)
     expected = older if batch_size > 1 else "B"  # B arrived first: indexed first
-    assert [r.duplicate_of for r in want] == [None, None, expected]  # type: ignore[union-attr]
+    assert [r.duplicate_of for r in want] == [None, None, expected]
     with dask.config.set(scheduler="sync"):
         got = dedup_bag(db.from_sequence(records, npartitions=2),
                         batch_size=batch_size).compute()
