@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ import cleanfeed
 from cleanfeed import default_pipeline
 from cleanfeed import distributed as cd
 from cleanfeed.article import Article, RawRecord, Reject
+from cleanfeed.cli import main
 from cleanfeed.dedup import Deduplicator
 from cleanfeed.distributed_dedup import dedup_bag
 from tests.conftest import SEED_000, SEED_004
@@ -236,3 +238,42 @@ def test_similarity_ties_go_to_the_older_canonical(batch_size: int, older: str) 
         got = dedup_bag(db.from_sequence(records, npartitions=2),
                         batch_size=batch_size).compute()
     assert got == want
+
+
+def test_cli_dask_dedup_and_index_match_the_local_run(client: Client, tmp_path: Path) -> None:
+    """`clean --dask` keeps dedup as a stream on the client: same bytes as in-process,
+    including a persistent --index across two runs."""
+    src = tmp_path / "in"
+    src.mkdir()
+    s = Syndication(9)
+    for i in range(8):
+        story = s.story()
+        (src / f"{i:02d}-a.txt").write_text("\n".join(story), encoding="utf-8")
+        (src / f"{i:02d}-b.txt").write_text(s.variant(story), encoding="utf-8")
+    raw = SEED_000.read_text(encoding="utf-8")
+    (src / "seed-000.txt").write_text(raw, encoding="utf-8")
+    (src / "seed-004.txt").write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    (src / "seed-000-copy.txt").write_text(raw.replace("\n", "\n\n"), encoding="utf-8")
+
+    def run(tag: str, *extra: str, inputs: Path = src) -> tuple[bytes, bytes]:
+        out, rej = tmp_path / f"{tag}.jsonl", tmp_path / f"{tag}-rejects.jsonl"
+        assert main(["clean", str(inputs), "-o", str(out), "--rejects", str(rej), "-q",
+                     "--fetched-at", FETCHED, *extra]) == 0
+        return out.read_bytes(), rej.read_bytes()
+
+    local = run("local", "--workers", "1")
+    assert run("dask", "--dask", client.scheduler.address) == local
+    assert local[1].count(b'"reason":"duplicate"') >= 6
+
+    first = tmp_path / "first"
+    first.mkdir()
+    for path in sorted(src.glob("0[0-5]-a.txt")):
+        (first / path.name).write_bytes(path.read_bytes())
+    run("l1", "--workers", "1", "--index", str(tmp_path / "local.sqlite"), inputs=first)
+    run("d1", "--dask", client.scheduler.address, "--index", str(tmp_path / "dask.sqlite"),
+        inputs=first)
+    again_local = run("l2", "--workers", "1", "--index", str(tmp_path / "local.sqlite"))
+    again_dask = run("d2", "--dask", client.scheduler.address, "--index",
+                     str(tmp_path / "dask.sqlite"))
+    assert again_dask == again_local
+    assert again_local[0].count(b"\n") < local[0].count(b"\n")  # the index held back copies

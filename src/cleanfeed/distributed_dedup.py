@@ -240,8 +240,27 @@ class _Edges:
     same: npt.NDArray[np.float64]  # in one batch (exact Jaccard near the threshold)
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where batches start, and which text classes have several articles."""
+
+    offsets: npt.NDArray[np.int64]  # articles before each partition
+    batch_size: int
+    multi: frozenset[int]
+
+    def batch(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return (self.offsets[docs >> _SHIFT] + (docs & _LOW)) // self.batch_size
+
+
+def _layout(counts: Sequence[int], batch_size: int,
+            buckets: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]) -> _Layout:
+    offsets = np.concatenate(([0], np.cumsum(np.asarray(counts, dtype=np.int64))))
+    multi = frozenset(int(c) for b in buckets for c in np.unique(b[1][:, 0]).tolist())
+    return _Layout(offsets, batch_size, multi)
+
+
 def _verify(prints: _Prints, items: Iterable[Any], threshold: float, params: DedupParams,
-            *halves: _Half) -> _Edges:
+            layout: _Layout, *halves: _Half) -> _Edges:
     """Hop 2: similarity of each pair, by the local Deduplicator's own rule."""
     halves = tuple(h for h in halves if h.pairs.size)
     if not halves:
@@ -256,16 +275,25 @@ def _verify(prints: _Prints, items: Iterable[Any], threshold: float, params: Ded
     local = Deduplicator("near", threshold, params=params)
     # Articles in different batches: the index path (estimate; exact when both are small).
     cross = local._similarities(vsig_a, ia, small_a, prints.vsig, kb, prints.small)
-    # One batch: the batch path also settles pairs near the threshold from both texts.
+    # One batch: the batch path also settles pairs near the threshold from both texts. Only
+    # needed where two of the classes' articles can share a batch.
     same = cross.copy()
+    shared = layout.batch(pairs[:, 0]) == layout.batch(pairs[:, 1])
     border = [k for k in np.flatnonzero(np.abs(cross - threshold) < _BORDER).tolist()
-              if small_a[k] is None or prints.small[kb[k]] is None]
+              if (small_a[k] is None or prints.small[kb[k]] is None)
+              and (shared[k] or int(pairs[k, 0]) in layout.multi
+                   or int(pairs[k, 1]) in layout.multi)]
     if border:
         arts = _articles(items)
-        sets_a = shingle_sets([texts_a[k] for k in border], params)
-        sets_b = shingle_sets([arts[kb[k]].text for k in border], params)
-        for k, sa, sb in zip(border, sets_a, sets_b, strict=True):
-            same[k] = exact_similarity(sa, sb)
+        first = sorted({int(pairs[k, 0]) for k in border})
+        where = {int(pairs[k, 0]): k for k in border}
+        sets_a = dict(zip(first, shingle_sets([texts_a[where[d]] for d in first], params),
+                          strict=True))
+        second = sorted({int(kb[k]) for k in border})
+        sets_b = dict(zip(second, shingle_sets([arts[d].text for d in second], params),
+                          strict=True))
+        for k in border:
+            same[k] = exact_similarity(sets_a[int(pairs[k, 0])], sets_b[int(kb[k])])
     keep = (cross >= threshold) | (same >= threshold)
     cross = np.where(cross >= threshold, cross, np.nan)
     same = np.where(same >= threshold, same, np.nan)
@@ -401,17 +429,20 @@ def dedup_bag(bag: dask.bag.Bag, mode: Mode = "near", threshold: float = DEFAULT
               for p, part in enumerate(parts)]
     blocks = db.from_delayed([delayed(_key_blocks, pure=True)(p, buckets or n) for p in prints])
     grouped_bag = blocks.groupby(_first, npartitions=buckets or n, shuffle=shuffle)
-    grouped = [delayed(_bucket, pure=True)(g) for g in grouped_bag.to_delayed()]
+    # Not optimised: fusing would copy each partition's fingerprinting into the bucket tasks.
+    grouped = [delayed(_bucket, pure=True)(g)
+               for g in grouped_bag.to_delayed(optimize_graph=False)]
     routed = [delayed(_split_pairs, pure=True, nout=n)(g, n) for g in grouped]
     halves = [delayed(_attach_first, pure=True, nout=n)(prints[p], parts[p], n,
                                                         *[r[p] for r in routed])
               for p in range(n)]
-    edges = [delayed(_verify, pure=True)(prints[q], parts[q], threshold, params,
+    counts = [delayed(_count, pure=True)(p) for p in prints]
+    layout = delayed(_layout, pure=True)(counts, batch_size, grouped)
+    edges = [delayed(_verify, pure=True)(prints[q], parts[q], threshold, params, layout,
                                          *[h[q] for h in halves])
              for q in range(n)]
     involved = delayed(_involved, pure=True, nout=n)(n, grouped, edges)
     metas = [delayed(_meta, pure=True)(prints[p], involved[p]) for p in range(n)]
-    counts = [delayed(_count, pure=True)(p) for p in prints]
     decisions = delayed(_resolve, pure=True, nout=n)(counts, batch_size, threshold, grouped,
                                                      edges, metas)
     return db.from_delayed([delayed(_mark, pure=True)(parts[p], decisions[p])
