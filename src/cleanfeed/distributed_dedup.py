@@ -14,23 +14,30 @@ position)``. Nothing in it needs the whole corpus at once, only the graph of ver
    blocks together (per-row Python tuples would cost more than the rest of the work). Inside a
    bucket, articles with the same words (one exact hash) collapse to one *text class*, and
    every two classes sharing a band key become a candidate pair;
-3. **verification, on the workers**: candidate pairs are routed to the partitions holding
-   their two articles (two hops of small messages), and verified by the local rule itself
+3. **verification, on the workers**: the candidate pairs (16 bytes each) are gathered once
+   to drop repeats, each partition sends its side of every pair it takes part in (signature,
+   exact shingles of a short text, the text) through a second ``Bag.groupby`` keyed by the
+   pair, and where the two sides meet the pair is verified by the local rule itself
    (:meth:`Deduplicator._similarities`, plus the exact recomputation near the threshold that
-   the local run does for two articles of one batch); only pairs at or above the threshold are
-   kept, with both values (same batch / different batches);
+   the local run does for two articles of one batch); only pairs at or above the threshold
+   are kept, with both values (same batch / different batches). The task count grows as
+   ``P log P`` in the number of partitions ``P`` (Dask's task shuffle), not ``P**2``;
 4. **resolution, one task**: the connected part of the graph (classes with a verified pair or
    an exact copy) is replayed greedily in the global order; an article outside it is a
    canonical by construction. This is the only sequential step and it sees only articles
    that have a copy, not the corpus;
 5. **marking, on the workers**: each partition marks its duplicates.
 
-Equality with the local run holds for every input (same canonicals, ``duplicate_of``,
+Equality with the local run holds by construction (same canonicals, ``duplicate_of``,
 ``similarity``, same articles in the same order): the greedy order, the batch boundaries and
-each pair's similarity are reproduced, not approximated. Two things are *not* reproduced:
-a persistent :class:`~cleanfeed.dedup.SqliteIndex` (dedup against earlier runs stays a
-client-side stream, see :func:`cleanfeed.distributed.imap`), and hash collisions of the
-64-bit exact hash (treated as "same words" by both).
+each pair's similarity are reproduced, not approximated; the tests compare object by object on
+syndicated copies, ties and random corpora. What is *not* offered here is a persistent
+:class:`~cleanfeed.dedup.SqliteIndex` (dedup against earlier runs, and its re-delivery rule):
+that stays with the client-side stream (``cleanfeed clean --dask ... --index``).
+
+Why bags and not a ``dask.dataframe`` shuffle: in Dask 2026.8 a bag graph that goes through
+``dd.from_delayed(...).shuffle(...).to_delayed()`` loses a key when the bag optimiser fuses
+linear chains ("Missing dependency ... fromdelayed"), so both shuffles are ``Bag.groupby``.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ from cleanfeed.dedup.fingerprints import (
     band_keys,
     exact_similarity,
     fingerprint,
+    mix64,
     shingle_sets,
     verification_sig,
 )
@@ -192,42 +200,57 @@ def _bucket(groups: Iterable[tuple[int, list[tuple[int, Rows]]]]
     return found, members
 
 
-def _first(element: tuple[int, Rows]) -> int:
+def _first(element: tuple[int, Any]) -> int:
     return element[0]
 
 
-def _split(rows: npt.NDArray[np.int64], column: int, parts: int) -> list[npt.NDArray[np.int64]]:
-    """Rows grouped by the partition of the article in ``column``."""
-    owner = rows[:, column] >> _SHIFT if rows.size else np.zeros(0, np.int64)
-    return [rows[owner == p] for p in range(parts)]
-
-
-def _split_pairs(bucket: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
-                 parts: int) -> list[npt.NDArray[np.int64]]:
-    return _split(bucket[0], 0, parts)
+def _route(parts: int, buckets: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]
+           ) -> list[npt.NDArray[np.int64]]:
+    """Every candidate pair once (a pair can meet in several buckets), per partition: the
+    pairs with an article there. Pairs are 16 bytes each: gathering them is cheap."""
+    found = [b[0] for b in buckets if b[0].size]
+    pairs = np.unique(np.concatenate(found), axis=0) if found else np.zeros((0, 2), np.int64)
+    owner = pairs >> _SHIFT
+    return [pairs[(owner[:, 0] == p) | (owner[:, 1] == p)] for p in range(parts)]
 
 
 @dataclass(frozen=True, slots=True)
-class _Half:
-    """Candidate pairs on their way to the second article's partition, with the first's data."""
+class _Sides:
+    """One side of some candidate pairs: the pair, which side, that article's data."""
 
     pairs: npt.NDArray[np.int64]
+    side: npt.NDArray[np.int64]
     vsig: npt.NDArray[np.uint8]
     small: list[Small]
     texts: list[str]
 
 
-def _attach_first(prints: _Prints, items: Iterable[Any], parts: int,
-                  *chunks: npt.NDArray[np.int64]) -> list[_Half]:
-    """Hop 1: the pairs whose first article lives here get its signature and text."""
-    pairs = np.concatenate(chunks) if chunks else np.zeros((0, 2), np.int64)
-    pairs = np.unique(pairs, axis=0) if pairs.size else np.zeros((0, 2), np.int64)
-    arts = _articles(items) if pairs.size else []
+def _pair_bucket(pairs: npt.NDArray[np.int64], buckets: int) -> npt.NDArray[np.int64]:
+    h = pairs[:, 0].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ pairs[:, 1].astype(
+        np.uint64)
+    return (mix64(h) % np.uint64(buckets)).astype(np.int64)
+
+
+def _sides(prints: _Prints, items: Iterable[Any], pairs: npt.NDArray[np.int64],
+           buckets: int) -> list[tuple[int, _Sides]]:
+    """This partition's half of each pair it takes part in, as one block per pair bucket."""
+    if pairs.size == 0:
+        return []
+    arts = _articles(items)
+    rows, side = [], []
+    for s in (0, 1):
+        sel = np.flatnonzero((pairs[:, s] >> _SHIFT) == prints.part)
+        rows.append(sel)
+        side.append(np.full(sel.size, s, np.int64))
+    row, sides = np.concatenate(rows), np.concatenate(side)
+    k = pairs[row, sides] & _LOW
+    where = _pair_bucket(pairs[row], buckets)
     out = []
-    for sel in _split(pairs, 1, parts):
-        k = (sel[:, 0] & _LOW).astype(np.int64)
-        out.append(_Half(sel, prints.vsig[k], [prints.small[i] for i in k.tolist()],
-                         [arts[i].text for i in k.tolist()]))
+    for b in np.unique(where).tolist():
+        sel = np.flatnonzero(where == b)
+        ks = k[sel].tolist()
+        out.append((b, _Sides(pairs[row[sel]], sides[sel], prints.vsig[k[sel]],
+                              [prints.small[i] for i in ks], [arts[i].text for i in ks])))
     return out
 
 
@@ -259,41 +282,37 @@ def _layout(counts: Sequence[int], batch_size: int,
     return _Layout(offsets, batch_size, multi)
 
 
-def _verify(prints: _Prints, items: Iterable[Any], threshold: float, params: DedupParams,
-            layout: _Layout, *halves: _Half) -> _Edges:
-    """Hop 2: similarity of each pair, by the local Deduplicator's own rule."""
-    halves = tuple(h for h in halves if h.pairs.size)
-    if not halves:
+def _verify(groups: Iterable[tuple[int, list[tuple[int, _Sides]]]], threshold: float,
+            params: DedupParams, layout: _Layout) -> _Edges:
+    """Both sides of each pair met here: its similarity, by the local Deduplicator's rule."""
+    blocks = [blk for _, elements in groups for _, blk in elements]
+    if not blocks:
         empty = np.zeros(0)
         return _Edges(np.zeros((0, 2), np.int64), empty, empty)
-    pairs = np.concatenate([h.pairs for h in halves])
-    vsig_a = np.concatenate([h.vsig for h in halves])
-    small_a = [s for h in halves for s in h.small]
-    texts_a = [t for h in halves for t in h.texts]
-    kb = (pairs[:, 1] & _LOW).astype(np.int64)
-    ia = np.arange(pairs.shape[0], dtype=np.int64)
+    pairs = np.concatenate([b.pairs for b in blocks])
+    side = np.concatenate([b.side for b in blocks])
+    vsig = np.concatenate([b.vsig for b in blocks])
+    small = [x for b in blocks for x in b.small]
+    texts = [t for b in blocks for t in b.texts]
+    order = np.lexsort((side, pairs[:, 1], pairs[:, 0]))  # each pair: side a, then side b
+    ia, ib = order[0::2], order[1::2]
+    pairs = pairs[ia]
     local = Deduplicator("near", threshold, params=params)
     # Articles in different batches: the index path (estimate; exact when both are small).
-    cross = local._similarities(vsig_a, ia, small_a, prints.vsig, kb, prints.small)
+    cross = local._similarities(vsig, ia, small, vsig, ib, small)
     # One batch: the batch path also settles pairs near the threshold from both texts. Only
     # needed where two of the classes' articles can share a batch.
     same = cross.copy()
     shared = layout.batch(pairs[:, 0]) == layout.batch(pairs[:, 1])
     border = [k for k in np.flatnonzero(np.abs(cross - threshold) < _BORDER).tolist()
-              if (small_a[k] is None or prints.small[kb[k]] is None)
+              if (small[ia[k]] is None or small[ib[k]] is None)
               and (shared[k] or int(pairs[k, 0]) in layout.multi
                    or int(pairs[k, 1]) in layout.multi)]
     if border:
-        arts = _articles(items)
-        first = sorted({int(pairs[k, 0]) for k in border})
-        where = {int(pairs[k, 0]): k for k in border}
-        sets_a = dict(zip(first, shingle_sets([texts_a[where[d]] for d in first], params),
-                          strict=True))
-        second = sorted({int(kb[k]) for k in border})
-        sets_b = dict(zip(second, shingle_sets([arts[d].text for d in second], params),
-                          strict=True))
+        rows = sorted({int(r) for k in border for r in (ia[k], ib[k])})
+        sets = dict(zip(rows, shingle_sets([texts[r] for r in rows], params), strict=True))
         for k in border:
-            same[k] = exact_similarity(sets_a[int(pairs[k, 0])], sets_b[int(kb[k])])
+            same[k] = exact_similarity(sets[int(ia[k])], sets[int(ib[k])])
     keep = (cross >= threshold) | (same >= threshold)
     cross = np.where(cross >= threshold, cross, np.nan)
     same = np.where(same >= threshold, same, np.nan)
@@ -427,20 +446,21 @@ def dedup_bag(bag: dask.bag.Bag, mode: Mode = "near", threshold: float = DEFAULT
     n = len(parts)
     prints = [delayed(_fingerprint, pure=True)(part, p, mode == "near", params)
               for p, part in enumerate(parts)]
-    blocks = db.from_delayed([delayed(_key_blocks, pure=True)(p, buckets or n) for p in prints])
-    grouped_bag = blocks.groupby(_first, npartitions=buckets or n, shuffle=shuffle)
+    s = buckets or n
+    blocks = db.from_delayed([delayed(_key_blocks, pure=True)(p, s) for p in prints])
+    grouped_bag = blocks.groupby(_first, npartitions=s, shuffle=shuffle)
     # Not optimised: fusing would copy each partition's fingerprinting into the bucket tasks.
     grouped = [delayed(_bucket, pure=True)(g)
                for g in grouped_bag.to_delayed(optimize_graph=False)]
-    routed = [delayed(_split_pairs, pure=True, nout=n)(g, n) for g in grouped]
-    halves = [delayed(_attach_first, pure=True, nout=n)(prints[p], parts[p], n,
-                                                        *[r[p] for r in routed])
-              for p in range(n)]
     counts = [delayed(_count, pure=True)(p) for p in prints]
     layout = delayed(_layout, pure=True)(counts, batch_size, grouped)
-    edges = [delayed(_verify, pure=True)(prints[q], parts[q], threshold, params, layout,
-                                         *[h[q] for h in halves])
-             for q in range(n)]
+    # Candidate pairs meet their two articles' data in a second shuffle (a join on the pair).
+    routed = delayed(_route, pure=True, nout=n)(n, grouped)
+    sides = db.from_delayed([delayed(_sides, pure=True)(prints[p], parts[p], routed[p], s)
+                             for p in range(n)])
+    joined = sides.groupby(_first, npartitions=s, shuffle=shuffle)
+    edges = [delayed(_verify, pure=True)(g, threshold, params, layout)
+             for g in joined.to_delayed(optimize_graph=False)]
     involved = delayed(_involved, pure=True, nout=n)(n, grouped, edges)
     metas = [delayed(_meta, pure=True)(prints[p], involved[p]) for p in range(n)]
     decisions = delayed(_resolve, pure=True, nout=n)(counts, batch_size, threshold, grouped,
