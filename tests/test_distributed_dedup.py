@@ -277,3 +277,24 @@ def test_cli_dask_dedup_and_index_match_the_local_run(client: Client, tmp_path: 
                      str(tmp_path / "dask.sqlite"))
     assert again_dask == again_local
     assert again_local[0].count(b"\n") < local[0].count(b"\n")  # the index held back copies
+
+
+def test_clean_job_dedups_on_the_client_like_the_cli(client: Client, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    s = Syndication(4)
+    for i in range(5):
+        story = s.story()
+        (src / f"{i}-a.txt").write_text("\n".join(story), encoding="utf-8")
+        (src / f"{i}-b.txt").write_text("\n".join(story).upper(), encoding="utf-8")
+    out, rej = tmp_path / "out.jsonl", tmp_path / "rej.jsonl"
+    assert main(["clean", str(src), "-o", str(out), "--rejects", str(rej), "-q", "--workers",
+                 "1", "--fetched-at", FETCHED]) == 0
+    counts = cd.clean_job([src], tmp_path / "job.jsonl", tmp_path / "job-rej.jsonl",
+                          address=client, pipeline=default_pipeline(fetched_at=FETCHED),
+                          dedup="near")
+    assert counts == {"articles": 5, "rejected": 5, "duplicates": 5}
+    assert (tmp_path / "job.jsonl").read_bytes() == out.read_bytes()
+    assert (tmp_path / "job-rej.jsonl").read_bytes() == rej.read_bytes()
+    with pytest.raises(ValueError, match="index needs"):
+        cd.clean_job([src], tmp_path / "x.jsonl", index=tmp_path / "ix.sqlite", address=client)

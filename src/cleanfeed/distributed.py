@@ -317,27 +317,42 @@ def _failed(item: Any, reason: str) -> Reject:
 def clean_job(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLike[str] | None,
               rejects: str | os.PathLike[str] | None = None, *,
               address: str | Client = "local", pipeline: Pipeline | None = None,
-              batch_size: int = DEFAULT_BATCH_SIZE, n_workers: int | None = None) -> Counter[str]:
+              batch_size: int = DEFAULT_BATCH_SIZE, n_workers: int | None = None,
+              dedup: Mode = "off", threshold: float = DEFAULT_THRESHOLD,
+              index: str | os.PathLike[str] | None = None) -> Counter[str]:
     """Read ``inputs``, clean them on Dask, write articles to ``output`` and rejects to
-    ``rejects`` (JSONL, each written atomically; ``None``/``-`` for stdout). Returns counts."""
+    ``rejects`` (JSONL, each written atomically; ``None``/``-`` for stdout). Returns counts.
+
+    ``dedup="exact"``/``"near"`` marks duplicates like ``cleanfeed clean --dask`` does: on this
+    machine, following the ordered stream (``index``: a persistent SQLite index), and writes
+    them to ``rejects`` with ``reason: duplicate`` (counted as ``duplicates``).
+    """
     from cleanfeed import default_pipeline
+    from cleanfeed.dedup import Deduplicator, as_reject
     from cleanfeed.readers import read
     from cleanfeed.writers import JsonlWriter
 
+    if index is not None and dedup == "off":
+        raise ValueError("an index needs dedup='exact' or 'near'")
     pipeline = pipeline or default_pipeline()
     counts: Counter[str] = Counter()
     with JsonlWriter(output) as out, contextlib.ExitStack() as stack:
         bad = stack.enter_context(JsonlWriter(rejects)) if rejects is not None else None
-        for result in imap(pipeline, read(inputs), address=address, batch_size=batch_size,
-                           n_workers=n_workers):
+        results: Iterable[Result] = imap(pipeline, read(inputs), address=address,
+                                         batch_size=batch_size, n_workers=n_workers)
+        if dedup != "off":
+            marker = stack.enter_context(Deduplicator(dedup, threshold, index=index))
+            results = map(as_reject, marker.run(results))
+        for result in results:
             if isinstance(result, Reject):
                 counts["rejected"] += 1
+                counts["duplicates"] += result.stage == "dedup"
                 if bad is not None:
                     bad.write(result)
             else:
                 counts["articles"] += 1
                 out.write(result)
-    return counts
+    return +counts
 
 
 __all__ = ["FRAME_COLUMNS", "as_record", "clean_job", "connect", "dedup_bag", "imap", "map_bag",
