@@ -16,8 +16,9 @@ position)``. Nothing in it needs the whole corpus at once, only the graph of ver
    every two classes sharing a band key become a candidate pair;
 3. **verification, on the workers**: the candidate pairs (16 bytes each) are gathered once
    to drop repeats, each partition sends its side of every pair it takes part in (signature,
-   exact shingles of a short text, the text) through a second ``Bag.groupby`` keyed by the
-   pair, and where the two sides meet the pair is verified by the local rule itself
+   exact shingles of a short text, and the text where the two may share a batch) through a
+   second ``Bag.groupby`` keyed by the pair, and where the two sides meet the pair is verified
+   by the local rule itself
    (:meth:`Deduplicator._similarities`, plus the exact recomputation near the threshold that
    the local run does for two articles of one batch); only pairs at or above the threshold
    are kept, with both values (same batch / different batches). The task count grows as
@@ -231,12 +232,24 @@ def _pair_bucket(pairs: npt.NDArray[np.int64], buckets: int) -> npt.NDArray[np.i
     return (mix64(h) % np.uint64(buckets)).astype(np.int64)
 
 
+def _may_share_batch(pairs: npt.NDArray[np.int64], layout: _Layout) -> npt.NDArray[np.bool_]:
+    """Pairs two of whose articles can fall in one batch (the only ones whose similarity may
+    be recomputed exactly from the texts, as the local run does inside a batch)."""
+    shared = layout.batch(pairs[:, 0]) == layout.batch(pairs[:, 1])
+    if layout.multi:
+        multi = np.fromiter(layout.multi, dtype=np.int64, count=len(layout.multi))
+        shared |= np.isin(pairs[:, 0], multi) | np.isin(pairs[:, 1], multi)
+    return shared
+
+
 def _sides(prints: _Prints, items: Iterable[Any], pairs: npt.NDArray[np.int64],
-           buckets: int) -> list[tuple[int, _Sides]]:
-    """This partition's half of each pair it takes part in, as one block per pair bucket."""
+           buckets: int, layout: _Layout) -> list[tuple[int, _Sides]]:
+    """This partition's half of each pair it takes part in, as one block per pair bucket
+    (the text only where the pair may need it)."""
     if pairs.size == 0:
         return []
     arts = _articles(items)
+    with_text = _may_share_batch(pairs, layout)
     rows, side = [], []
     for s in (0, 1):
         sel = np.flatnonzero((pairs[:, s] >> _SHIFT) == prints.part)
@@ -248,9 +261,11 @@ def _sides(prints: _Prints, items: Iterable[Any], pairs: npt.NDArray[np.int64],
     out = []
     for b in np.unique(where).tolist():
         sel = np.flatnonzero(where == b)
-        ks = k[sel].tolist()
+        ks, texts = k[sel].tolist(), with_text[row[sel]].tolist()
         out.append((b, _Sides(pairs[row[sel]], sides[sel], prints.vsig[k[sel]],
-                              [prints.small[i] for i in ks], [arts[i].text for i in ks])))
+                              [prints.small[i] for i in ks],
+                              [arts[i].text if t else "" for i, t in zip(ks, texts,
+                                                                         strict=True)])))
     return out
 
 
@@ -303,11 +318,9 @@ def _verify(groups: Iterable[tuple[int, list[tuple[int, _Sides]]]], threshold: f
     # One batch: the batch path also settles pairs near the threshold from both texts. Only
     # needed where two of the classes' articles can share a batch.
     same = cross.copy()
-    shared = layout.batch(pairs[:, 0]) == layout.batch(pairs[:, 1])
+    shared = _may_share_batch(pairs, layout)
     border = [k for k in np.flatnonzero(np.abs(cross - threshold) < _BORDER).tolist()
-              if (small[ia[k]] is None or small[ib[k]] is None)
-              and (shared[k] or int(pairs[k, 0]) in layout.multi
-                   or int(pairs[k, 1]) in layout.multi)]
+              if (small[ia[k]] is None or small[ib[k]] is None) and shared[k]]
     if border:
         rows = sorted({int(r) for k in border for r in (ia[k], ib[k])})
         sets = dict(zip(rows, shingle_sets([texts[r] for r in rows], params), strict=True))
@@ -456,8 +469,8 @@ def dedup_bag(bag: dask.bag.Bag, mode: Mode = "near", threshold: float = DEFAULT
     layout = delayed(_layout, pure=True)(counts, batch_size, grouped)
     # Candidate pairs meet their two articles' data in a second shuffle (a join on the pair).
     routed = delayed(_route, pure=True, nout=n)(n, grouped)
-    sides = db.from_delayed([delayed(_sides, pure=True)(prints[p], parts[p], routed[p], s)
-                             for p in range(n)])
+    sides = db.from_delayed([delayed(_sides, pure=True)(prints[p], parts[p], routed[p], s,
+                                                        layout) for p in range(n)])
     joined = sides.groupby(_first, npartitions=s, shuffle=shuffle)
     edges = [delayed(_verify, pure=True)(g, threshold, params, layout)
              for g in joined.to_delayed(optimize_graph=False)]
