@@ -1,7 +1,7 @@
 """Run cleanfeed on Dask (``dask.distributed``): a laptop's local cluster or a real one.
 
 Dask is an optional extra (``pip install 'cleanfeed[dask]'``); nothing here is imported by the
-rest of cleanfeed. Three entry points, by how your data arrives:
+rest of cleanfeed. Entry points, by how your data arrives:
 
 * :func:`map_bag` -- you already have a :class:`dask.bag.Bag` of records (``RawRecord``,
   ``Article``, reader ``Reject``, JSON-like dicts, or plain strings); get a bag of cleaned
@@ -96,7 +96,7 @@ def _to_dict(result: Result) -> dict[str, Any]:
 
 def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
             as_dicts: bool = False, dedup: Mode = "off",
-            threshold: float | None = None) -> dask.bag.Bag:
+            threshold: float = DEFAULT_THRESHOLD) -> dask.bag.Bag:
     """Clean every element of ``bag`` (lazily; order and partitions are kept).
 
     With ``as_dicts`` the elements are JSON-ready dicts (``Article.to_dict()`` /
@@ -117,7 +117,7 @@ def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
                                for i, part in enumerate(bag.to_delayed())])
     if dedup == "off":
         return cleaned
-    marked = dedup_bag(cleaned, dedup, DEFAULT_THRESHOLD if threshold is None else threshold)
+    marked = dedup_bag(cleaned, dedup, threshold)
     return marked.map(_to_dict) if as_dicts else marked
 
 
