@@ -63,6 +63,7 @@ class LineFeatures:
     bullet: bool
     wall: bool
     table: bool = False  # cells laid out in columns: a table row, part of whatever surrounds it
+    headline: bool = False  # a sentence-length line without an end: a heading or a link's title
 
 
 @lru_cache(maxsize=1 << 16)  # pure: menus and footers repeat across a batch, so cache hits
@@ -105,7 +106,7 @@ def line_features(text: str) -> LineFeatures:
         chrome = chrome or bool(_PHRASES.search(low)) or ("|" in body and not ends)
         if not chrome and words <= 6 and ("http" in low or "www." in low or "@" in low):
             chrome = bool(_URL.search(body))
-    prose = False
+    prose = headline = False
     if not chrome and words >= 5:
         firsts = [t[0] for t in tokens[:40]]
         alpha = sum(map(str.isalpha, firsts))
@@ -115,12 +116,15 @@ def line_features(text: str) -> LineFeatures:
         else:
             prose = ((words >= 10 and (ends or lower_share >= 0.5) and lower_share >= 0.3)
                      or (ends and lower_share >= 0.4) or cjk >= 20)
+        if prose and not ends and words < UNENDED_PROSE:
+            prose, headline = False, True  # a headline: related-story lists are runs of these
         if prose and words < 40 and _GLUED.search(body) and lower_share < 0.6:
             prose = False  # "Headline In Title CaseThe teaser..." glued link blocks
     table = not prose and not chrome and len(_COLUMNS.findall(body)) >= 2
-    return LineFeatures(words, prose, chrome, bullet, wall, table)
+    return LineFeatures(words, prose, chrome, bullet, wall, table, headline)
 
 
+UNENDED_PROSE = 25
 _BULLET_START = frozenset("*+-•·○◦▪►»>o0123456789")
 _PHRASES = re.compile("|".join(re.escape(p) for p in CHROME_PHRASES))
 _END_CHARS = frozenset(".!?;:…。！？\"”’»)]")
@@ -135,6 +139,8 @@ class Weights:
     bullet: float = -4.0
     chrome: float = -15.0
     wall: float = -60.0
+    headline: float = 0.0
+    listed: float = -1.0  # a headline between non-prose lines: an item of a link list
     table: float = 1.0  # a table row: content, usually the story's own data
     seen: float = -40.0
     second_run: float = 0.5  # keep another run scoring at least this share of the best
@@ -229,6 +235,8 @@ def _score(features: LineFeatures, seen: bool, w: Weights) -> float:
         return w.prose * features.words * (w.bullet_prose if features.bullet else 1.0)
     if features.table:
         return w.table
+    if features.headline:
+        return w.bullet if features.bullet else w.headline
     return w.bullet if features.bullet else w.short
 
 
@@ -250,10 +258,19 @@ def _runs(text: str, seen: SeenLines | None, key: str,
     """The lines of ``text``, the story runs as (start, end) line ranges, and the prose kept."""
     lines = text.split("\n")
     scores = [0.0] * len(lines)
+    filled: list[int] = []
     for i, line in enumerate(lines):
         if line and not line.isspace():
             is_seen = seen is not None and seen.is_boilerplate(line, key)
             scores[i] = _score(line_features(line), is_seen, weights)
+            filled.append(i)
+    # A headline among other non-prose lines is an item of a link list, not a sub-heading.
+    for j, i in enumerate(filled):
+        if scores[i] == weights.headline and line_features(lines[i]).headline:
+            before = j > 0 and not line_features(lines[filled[j - 1]]).prose
+            after = j + 1 < len(filled) and not line_features(lines[filled[j + 1]]).prose
+            if before and after:
+                scores[i] = weights.listed
     best, start, end = _best_run(scores, 0, len(lines))
     if best <= 0:
         return lines, [(0, len(lines))], 0.0  # nothing looks like a story: leave it alone
@@ -261,7 +278,8 @@ def _runs(text: str, seen: SeenLines | None, key: str,
     kept = best
     for lo, hi in ((0, start), (end, len(lines))):
         second, s2, e2 = _best_run(scores, lo, hi)
-        if second >= weights.second_run * best:
+        between: Sequence[float] = () if e2 <= start else scores[end:s2]  # walls end stories
+        if second >= weights.second_run * best and weights.wall not in between:
             runs.append((s2, e2))
             kept += second
     runs.sort()
