@@ -101,11 +101,13 @@ def line_features(text: str) -> LineFeatures:
     if words <= 15:
         unnumbered = low.lstrip("0123456789 ") if low[:1].isdigit() else low
         wall = bool(_WALL_START.match(unnumbered)) or low.endswith(WALL_ENDS)
-        chrome = wall or (words <= 8 and not ends and any(
-            t.strip(_PUNCT) in CHROME_CUES for t in low.split()))
+        chrome = wall or (words <= 8 and not ends and _cue_words(tokens, low) >= (
+            1 if words <= CUE_ALONE else 2))
         chrome = chrome or bool(_PHRASES.search(low)) or ("|" in body and not ends)
         if not chrome and words <= 6 and ("http" in low or "www." in low or "@" in low):
             chrome = bool(_URL.search(body))
+    elif _NOTICE.search(low):
+        chrome = True  # a cookie, legal or newsletter notice: chrome at any length
     prose = headline = False
     if not chrome and words >= 5:
         firsts = [t[0] for t in tokens[:40]]
@@ -118,6 +120,8 @@ def line_features(text: str) -> LineFeatures:
                      or (ends and lower_share >= 0.4) or cjk >= 20)
         if prose and not ends and words < UNENDED_PROSE:
             prose, headline = False, True  # a headline: related-story lists are runs of these
+        elif prose and not ends and words >= 40 and not _SENTENCE_MARK.search(body):
+            prose = False  # a long line without a comma or full stop: a tag cloud, a menu
         if prose and words < 40 and _GLUED.search(body) and lower_share < 0.6:
             prose = False  # "Headline In Title CaseThe teaser..." glued link blocks
     table = not prose and not chrome and len(_COLUMNS.findall(body)) >= 2
@@ -125,8 +129,23 @@ def line_features(text: str) -> LineFeatures:
 
 
 UNENDED_PROSE = 25
+CUE_ALONE = 4
+
+
+def _cue_words(tokens: list[str], low: str) -> int:
+    """Cue words of a short line; a line in sentence case needs two ("More expensive than...")."""
+    cues = sum(1 for t in low.split() if t.strip(_PUNCT) in CHROME_CUES)
+    if cues == 1:
+        caps = sum(1 for t in tokens if t[:1].isupper())
+        if caps * 2 >= len(tokens):
+            cues = 2  # Title Case or a bare label: one cue word is enough
+    return cues
+
+
 _BULLET_START = frozenset("*+-•·○◦▪►»>o0123456789")
 _PHRASES = re.compile("|".join(re.escape(p) for p in CHROME_PHRASES))
+_SENTENCE_MARK = re.compile(r"[.,;:!?]\s")
+_NOTICE = re.compile("|".join(re.escape(p) for p in _VOCAB["notice_phrases"]))
 _END_CHARS = frozenset(".!?;:…。！？\"”’»)]")
 
 
@@ -143,6 +162,7 @@ class Weights:
     listed: float = -1.0  # a headline between non-prose lines: an item of a link list
     table: float = 1.0  # a table row: content, usually the story's own data
     seen: float = -40.0
+    gap: float = 0.0  # share of a chrome-free gap's cost the prose beyond it must outweigh
     second_run: float = 0.5  # keep another run scoring at least this share of the best
     bullet_prose: float = 1.0  # a list item written as prose counts this share of its words
 
@@ -274,8 +294,9 @@ def _runs(text: str, seen: SeenLines | None, key: str,
     best, start, end = _best_run(scores, 0, len(lines))
     if best <= 0:
         return lines, [(0, len(lines))], 0.0  # nothing looks like a story: leave it alone
-    runs = [(start, end)]
     kept = best
+    start, end, kept = _grow(scores, start, end, kept, weights)
+    runs = [(start, end)]
     for lo, hi in ((0, start), (end, len(lines))):
         second, s2, e2 = _best_run(scores, lo, hi)
         between: Sequence[float] = () if e2 <= start else scores[end:s2]  # walls end stories
@@ -284,6 +305,34 @@ def _runs(text: str, seen: SeenLines | None, key: str,
             kept += second
     runs.sort()
     return lines, runs, kept
+
+
+def _grow(scores: Sequence[float], start: int, end: int, kept: float,
+          w: Weights) -> tuple[int, int, float]:
+    """Extend the story over plain structure (lists, headings, short lines) to more prose.
+
+    A long list-heavy story scores in pieces; what separates it from the page around it is
+    chrome (menus with cue words, share bars, walls, lines seen elsewhere), not lists. So a gap
+    without a chrome line joins the next prose run to the story when that run outweighs
+    ``w.gap`` times the gap's cost.
+    """
+    n = len(scores)
+    while True:
+        grown = False
+        stop = end
+        while stop < n and scores[stop] > w.chrome:
+            stop += 1
+        gain, s2, e2 = _best_run(scores, end, stop)
+        if gain > 0 and gain + w.gap * sum(scores[end:s2]) > 0:
+            kept, end, grown = kept + gain, e2, True
+        stop = start
+        while stop > 0 and scores[stop - 1] > w.chrome:
+            stop -= 1
+        gain, s2, e2 = _best_run(scores, stop, start)
+        if gain > 0 and gain + w.gap * sum(scores[e2:start]) > 0:
+            kept, start, grown = kept + gain, s2, True
+        if not grown:
+            return start, end, kept
 
 
 def story_lines(text: str, *, seen: SeenLines | None = None, key: str = "",
