@@ -19,19 +19,25 @@ Every removal goes through :func:`~cleanfeed.cleaners.spans.apply_cuts` (recorde
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from hashlib import blake2b
 from operator import itemgetter
+from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from cleanfeed.article import Article
 from cleanfeed.cleaners.cues import vocabulary
 from cleanfeed.cleaners.link_spam import is_cue_line
 from cleanfeed.cleaners.spans import Cut, apply_cuts
 from cleanfeed.cleaners.stamps import match_stamp
+from cleanfeed.pipeline import Pipeline
 
 #: Bullet markers of list items in text dumps (lynx/html2text/w3m styles) and numbered items.
 _BULLET = re.compile(r"^\s*(?:[*+\-•·○◦▪►»>o]|\d{1,3}[.)])\s+")
@@ -221,6 +227,11 @@ class SeenLines:
     need one document more than short ones; and a document whose every line is "seen" has no
     story run, so nothing is cut from it.
 
+    Memory is bounded for crawls of any size: lines are kept as 8-byte digests, and when more
+    than ``max_lines`` counts are held, the lines seen in a single document so far are forgotten
+    (a line that recurs keeps coming back; the pruning depends only on the input order, so the
+    model stays deterministic). :meth:`save` / :meth:`load` keep a model between runs.
+
     >>> seen = SeenLines(min_docs=2)
     >>> seen.add("Subscribe to our newsletter\\nA story.", key="a.com")
     >>> seen.add("Subscribe to our newsletter\\nAnother story.", key="a.com")
@@ -228,30 +239,47 @@ class SeenLines:
     True
     """
 
-    def __init__(self, *, min_docs: int = 2, min_docs_any: int = 5) -> None:
+    def __init__(self, *, min_docs: int = 2, min_docs_any: int = 5,
+                 max_lines: int = 1_000_000) -> None:
+        if min_docs < 1 or min_docs_any < 1 or max_lines < 1:
+            raise ValueError("min_docs, min_docs_any and max_lines must be at least 1")
         self.min_docs = min_docs
         self.min_docs_any = min_docs_any
-        self._by_key: Counter[tuple[str, str]] = Counter()
-        self._any: Counter[str] = Counter()
-        self._stories: set[frozenset[str]] = set()
+        self.max_lines = max_lines
+        self._by_key: Counter[tuple[str, int]] = Counter()
+        self._any: Counter[int] = Counter()
+        self._stories: set[int] = set()
         self.documents = 0
 
     def add(self, text: str, key: str = "") -> None:
         """Count each distinct non-blank line of ``text`` once (copies of a story: not at all)."""
         raw = text.split("\n")
-        lines = {normalise_line(line) for line in raw}
-        lines.discard("")
+        lines = {d for d in map(_line_digest, raw) if d is not None}
         # digits kept here: two pages differing only in their figures are not copies
-        story = frozenset(" ".join(line.split()) for line in raw if len(line) > LONG_LINE)
+        story = sorted({" ".join(line.split()) for line in raw if len(line) > LONG_LINE})
         if story:
-            if story in self._stories:
+            digest = _digest("\n".join(story))
+            if digest in self._stories:
                 return
-            self._stories.add(story)
+            if len(self._stories) >= self.max_lines:
+                self._stories.clear()  # bounded: copies far apart in a huge crawl may count
+            self._stories.add(digest)
         self.documents += 1
         for line in lines:
             self._any[line] += 1
             if key:
                 self._by_key[(key, line)] += 1
+        if len(self._any) + len(self._by_key) > self.max_lines:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Forget the rarest lines until the counts fit in half of ``max_lines``."""
+        floor = 1
+        while len(self._any) + len(self._by_key) > self.max_lines // 2:
+            for counter in (self._any, self._by_key):
+                for k in [k for k, n in counter.items() if n <= floor]:
+                    del counter[k]
+            floor += 1
 
     @classmethod
     def fit(cls, texts: Iterable[str], keys: Iterable[str] | None = None,
@@ -263,14 +291,99 @@ class SeenLines:
             seen.add(text, key_list[i] if key_list is not None else "")
         return seen
 
+    def learn(self, records: Iterable[object]) -> int:
+        """Count the text records of ``records`` (what a reader yields); return how many.
+
+        Only records that reach the ``boilerplate`` step as text are counted (HTML goes through
+        the extractor), in the form that step sees them: normalised, grouped by
+        :func:`site_key`. Rejects and HTML records are skipped.
+        """
+        from cleanfeed.article import RawRecord
+        from cleanfeed.cleaners.normalize import normalize
+
+        counted = 0
+        for record in records:
+            if not isinstance(record, RawRecord) or record.html is not None or not record.text:
+                continue
+            article = normalize(Article.from_raw(record))
+            self.add(article.text, site_key(article))
+            counted += 1
+        return counted
+
     def is_boilerplate(self, line: str, key: str = "") -> bool:
-        norm = normalise_line(line)
-        if not norm:
+        found = _line_digest(line)
+        if found is None:
             return False
-        extra = 1 if len(norm) > LONG_LINE else 0
-        if key and self._by_key[(key, norm)] >= self.min_docs + extra:
+        extra = 1 if len(normalise_line(line)) > LONG_LINE else 0
+        if key and self._by_key[(key, found)] >= self.min_docs + extra:
             return True
-        return self._any[norm] >= self.min_docs_any + extra
+        return self._any[found] >= self.min_docs_any + extra
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model as JSON (sorted: the same model gives the same bytes)."""
+        by_key: dict[str, dict[str, int]] = {}
+        for (key, line), n in self._by_key.items():
+            by_key.setdefault(key, {})[f"{line:016x}"] = n
+        data = {
+            "format": _FORMAT, "version": 1, "min_docs": self.min_docs,
+            "min_docs_any": self.min_docs_any, "max_lines": self.max_lines,
+            "documents": self.documents,
+            "any": {f"{line:016x}": n for line, n in self._any.items()},
+            "by_key": by_key, "stories": sorted(f"{d:016x}" for d in self._stories),
+        }
+        tmp = Path(f"{os.fspath(path)}.tmp")
+        tmp.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(path)  # a crash mid-write leaves the old model, never half a file
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SeenLines:
+        """A model written by :meth:`save`; ``ValueError`` if the file is not one."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            if data.get("format") != _FORMAT or data.get("version") != 1:
+                raise ValueError("not a cleanfeed seen-lines model")
+            seen = cls(min_docs=int(data["min_docs"]), min_docs_any=int(data["min_docs_any"]),
+                       max_lines=int(data["max_lines"]))
+            seen.documents = int(data["documents"])
+            seen._any.update({int(k, 16): int(n) for k, n in data["any"].items()})
+            for key, counts in data["by_key"].items():
+                seen._by_key.update({(key, int(k, 16)): int(n) for k, n in counts.items()})
+            seen._stories.update(int(d, 16) for d in data["stories"])
+        except (OSError, UnicodeDecodeError, KeyError, TypeError, AttributeError,
+                ValueError) as exc:
+            raise ValueError(f"cannot read seen-lines model {os.fspath(path)}: {exc}") from None
+        return seen
+
+
+_FORMAT = "cleanfeed-seen-lines"
+
+
+def _digest(text: str) -> int:
+    """A stable 64-bit digest (Python's ``hash`` of a str changes between processes)."""
+    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                          "big")
+
+
+@lru_cache(maxsize=1 << 16)  # pure; menus and footers repeat across a batch
+def _line_digest(line: str) -> int | None:
+    norm = normalise_line(line)
+    return _digest(norm) if norm else None
+
+
+def site_key(article: Article) -> str:
+    """The group :class:`SeenLines` counts a document under: its site, else its URL's host."""
+    if article.site:
+        return article.site
+    if article.url:
+        return urlsplit(article.url).netloc.lower().removeprefix("www.")
+    return ""
+
+
+def use_seen_lines(pipeline: Pipeline, seen: SeenLines | None) -> Pipeline:
+    """``pipeline`` with its ``boilerplate`` step(s) using ``seen`` (a learned model)."""
+    steps = [StripBoilerplate(seen, weights=step.weights) if isinstance(step, StripBoilerplate)
+             else step for step in pipeline.steps]
+    return Pipeline(steps, fetched_at=pipeline.fetched_at)
 
 
 def score_line(features: LineFeatures, seen: bool = False,
@@ -395,7 +508,8 @@ def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: st
     cuts: list[Cut] = []
     prev = 0
     for s, e in [*runs, (len(lines), len(lines))]:
-        if s > prev and _is_chrome_block(lines[prev:s], seen, key) and not (
+        edge = prev == 0 or s == len(lines)
+        if s > prev and _is_chrome_block(lines[prev:s], seen, key, edge) and not (
                 s == len(lines) and _related_links_tail(lines[prev:s])):
             start = prev
             for i in _kept_stamps(lines, prev, s):
@@ -438,19 +552,27 @@ def _kept_stamps(lines: list[str], lo: int, hi: int) -> list[int]:
 STAMP_EDGE = 3
 
 
-def _is_chrome_block(block: list[str], seen: SeenLines | None, key: str) -> bool:
+def _is_chrome_block(block: list[str], seen: SeenLines | None, key: str,
+                     edge: bool = False) -> bool:
     """Cut lines outside the story only on evidence: a chrome line, a list, or many lines.
 
-    A clean article's short closing line ("Thanks for reading.") is left alone.
+    A clean article's short closing line ("Thanks for reading.") is left alone. At the top or
+    the bottom of the text (``edge``) only a chrome or seen line is evidence: a page dump's
+    menus and footers carry cue words, while a clean article may open with a heading or end
+    with a list of its own.
     """
     filled = [line for line in block if line.strip()]
-    if len(filled) >= 3:
+    if len(filled) >= 3 and not (edge and EDGE_NEEDS_CHROME):
         return True
     for line in filled:
         f = line_features(line)
-        if f.chrome or f.bullet or (seen is not None and seen.is_boilerplate(line, key)):
+        if f.chrome or (f.bullet and not (edge and EDGE_NEEDS_CHROME)) or (
+                seen is not None and seen.is_boilerplate(line, key)):
             return True
     return False
+
+
+EDGE_NEEDS_CHROME = True
 
 
 _REASON = "page chrome around the story (text dump)"
@@ -480,8 +602,8 @@ class StripBoilerplate:
     def __call__(self, article: Article) -> Article:
         if article.hints.get("extracted_from_html") or not article.text.strip():
             return article
-        cuts, kept = find_boilerplate(article, seen=self.seen, key=article.site or "",
-                                      weights=self.weights)
+        key = site_key(article) if self.seen is not None else ""
+        cuts, kept = find_boilerplate(article, seen=self.seen, key=key, weights=self.weights)
         if not cuts:
             return article
         if kept >= MIN_STORY:
