@@ -128,3 +128,24 @@ def test_a_menu_without_cue_words_at_the_top_of_a_dump_is_kept() -> None:
     """Precision first: with no chrome line at an edge, nothing there is cut (by design)."""
     menu = "* World\n* Business\n* Markets\n* Culture\n\n"
     assert cleaned(menu + STORY) == menu.strip() + "\n\n" + STORY
+
+
+def test_photo_captions_and_credits_go_even_inside_the_story() -> None:
+    caption = ("Workers pour concrete for the new sea wall at Port Elin on Monday, "
+               "March 2, 2026. (AP Photo/Jane Doe)")
+    credit = "Photo by Jane Doe/Getty Images"
+    text = (MENU + PARAS[0] + "\n\n" + caption + "\n\n" + PARAS[1] + "\n\n" + credit + "\n\n"
+            + PARAS[2] + "\n\n© 2026 Gazette Media")
+    article = StripBoilerplate()(Article(id="t", source="t", text=text))
+    assert article.text == "\n\n".join(PARAS)
+    reasons = {r.text: r.reason for r in article.removed}
+    assert reasons[caption].startswith("photo caption") and reasons[credit].startswith("photo")
+
+
+def test_a_story_sentence_with_parentheses_or_a_photo_word_is_not_a_caption() -> None:
+    for line in ("The agency said the report (published in May) was wrong.",
+                 "Photographers gathered outside the court before the verdict was read.",
+                 "The vote was close (12 to 11), and the mayor abstained (as is the custom)"):
+        assert not line_features(line).caption, line
+    text = PARAS[0] + "\n\nThe vote was close (12 to 11), and the mayor abstained (as usual)"
+    assert cleaned(text) == text

@@ -73,6 +73,7 @@ class LineFeatures(NamedTuple):
     wall: bool
     table: bool = False  # cells laid out in columns: a table row, part of whatever surrounds it
     headline: bool = False  # a sentence-length line without an end: a heading or a link's title
+    caption: bool = False  # a photo caption or credit: not the story even inside it
 
 
 @lru_cache(maxsize=1 << 16)  # pure: menus and footers repeat across a batch, so cache hits
@@ -138,7 +139,10 @@ def line_features(text: str) -> LineFeatures:
             prose = False  # "Headline In Title CaseThe teaser..." glued link blocks
     table = (not prose and not chrome and ("  " in body or "\t" in body)
              and len(_COLUMNS.findall(body)) >= 2)
-    return _new_features(LineFeatures, (words, prose, chrome, bullet, wall, table, headline))
+    caption = words <= 60 and bool(_CAPTION_START.match(low) or (
+        body[-1:] in ")s" and _CREDIT_END.search(body)))
+    return _new_features(LineFeatures,
+                         (words, prose, chrome, bullet, wall, table, headline, caption))
 
 
 _new_features = tuple.__new__  # LineFeatures(...) through NamedTuple's __new__ is 5x slower
@@ -184,6 +188,10 @@ def _trie(phrases: Iterable[str]) -> str:
 _PHRASES = re.compile(_trie(CHROME_PHRASES))
 _SENTENCE_MARK = re.compile(r"[.,;:!?]\s")
 _NOTICE = re.compile(_trie(_VOCAB["notice_phrases"]))
+_CAPTION_START = re.compile(_trie(_VOCAB["caption_starts"]))
+#: "... (AP Photo/Jane Doe)", "(Image: GETTY)", "... /Getty Images": a credit ends the line.
+_CREDIT_END = re.compile(r"\((?:" + _trie(_VOCAB["credit_names"]) + r")\b[^()]{0,60}\)$"
+                         r"|Getty Images$")
 #: A cue word as a whole word: one regex pass instead of stripping and looking up every token.
 _CUE_WORD = re.compile(r"(?<![\w'’@./-])(?:" + _trie(CHROME_CUES) + r")(?![\w'’@/-])")
 _NOTICE_KEYS = tuple(sorted({max(p.split(), key=len) for p in _VOCAB["notice_phrases"]}))
@@ -519,6 +527,10 @@ def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: st
             if s > start:
                 cuts.append(Cut(offsets[start], offsets[s] - 1, _REASON))
         prev = max(prev, e)
+    for s, e in runs:  # captions and credits inside the story
+        for i in range(s, e):
+            if lines[i] and line_features(lines[i]).caption:
+                cuts.append(Cut(offsets[i], offsets[i + 1] - 1, _CAPTION))
     return cuts, kept
 
 
@@ -576,6 +588,7 @@ EDGE_NEEDS_CHROME = True
 
 
 _REASON = "page chrome around the story (text dump)"
+_CAPTION = "photo caption or credit (text dump)"
 
 #: A story run scoring less than this (about this many words of prose) is too thin to justify
 #: cutting more than the usual budget around it.
