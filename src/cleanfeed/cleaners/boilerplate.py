@@ -140,7 +140,8 @@ def line_features(text: str) -> LineFeatures:
     table = (not prose and not chrome and ("  " in body or "\t" in body)
              and len(_COLUMNS.findall(body)) >= 2)
     caption = words <= 60 and bool(_CAPTION_START.match(low) or (
-        body[-1:] in ")s" and _CREDIT_END.search(body)))
+        body[-1:] == ")" and _CREDIT_END.match(body, body.rfind("(")))
+        or body.endswith("Getty Images"))
     return _new_features(LineFeatures,
                          (words, prose, chrome, bullet, wall, table, headline, caption))
 
@@ -189,9 +190,8 @@ _PHRASES = re.compile(_trie(CHROME_PHRASES))
 _SENTENCE_MARK = re.compile(r"[.,;:!?]\s")
 _NOTICE = re.compile(_trie(_VOCAB["notice_phrases"]))
 _CAPTION_START = re.compile(_trie(_VOCAB["caption_starts"]))
-#: "... (AP Photo/Jane Doe)", "(Image: GETTY)", "... /Getty Images": a credit ends the line.
-_CREDIT_END = re.compile(r"\((?:" + _trie(_VOCAB["credit_names"]) + r")\b[^()]{0,60}\)$"
-                         r"|Getty Images$")
+#: "... (AP Photo/Jane Doe)", "(Image: GETTY)": a credit in brackets ends the line.
+_CREDIT_END = re.compile(r"\((?:" + _trie(_VOCAB["credit_names"]) + r")\b[^()]{0,60}\)$")
 #: A cue word as a whole word: one regex pass instead of stripping and looking up every token.
 _CUE_WORD = re.compile(r"(?<![\w'’@./-])(?:" + _trie(CHROME_CUES) + r")(?![\w'’@/-])")
 _NOTICE_KEYS = tuple(sorted({max(p.split(), key=len) for p in _VOCAB["notice_phrases"]}))
