@@ -8,9 +8,11 @@ For each dataset (default: scrapinghub and wcxb-dev-sample under ``../shared/dat
 scores the ``boilerplate`` step on the plain-text dumps for the even half, the odd half and all
 pages (pages sorted by id; with batch learning the :class:`SeenLines` model is learned from the
 pages scored only), so a rule tuned looking at one half can be checked on the other.
-``--misses N`` prints, for the chosen half, how many words the step keeps that the truth drops
-(false keeps) and drops that the truth keeps (false cuts), by kind of line, with the N largest
-examples of each: where the next signal should come from. Labels come from the truth file: a line
+It also runs the step on the clean truth bodies (text that is all story) and says how many of
+their words it removes: the precision check. ``--misses N`` prints, for the chosen half, how
+many words the step keeps that the truth drops (false keeps) and drops that the truth keeps
+(false cuts), by kind of line, with the N largest examples of each: where the next signal
+should come from. Labels come from the truth file: a line
 is story when most of its tokens occur in the truth (short lines: when the line is a truth line).
 """
 
@@ -118,6 +120,24 @@ def misses(pages: list[Page], learn: bool, top: int) -> None:
                 print(f"      {n:4d} {pid} {line}")
 
 
+def over_removal(pages: list[Page]) -> str:
+    """The step on the clean truth bodies (all story): words removed, bodies touched, > 10%."""
+    from cleanfeed.article import Article
+    from cleanfeed.cleaners.boilerplate import StripBoilerplate
+
+    step = StripBoilerplate()
+    total = removed = touched = heavy = 0
+    for page in pages:
+        words = len(page.truth.split())
+        article = step(Article(id=page.id, source=page.id, text=page.truth))
+        gone = sum(len(r.text.split()) for r in article.removed)
+        total, removed = total + words, removed + gone
+        touched += gone > 0
+        heavy += gone > 0.1 * words
+    return (f"{removed / max(total, 1):.2%} of truth words removed, {touched} bodies touched, "
+            f"{heavy} lose > 10%")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("datasets", nargs="*", type=Path)
@@ -139,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 p, r, f, cpu = scores(pages, learn)
                 print(f"  {'batch' if learn else 'single':8s} {half or 'all':5s} "
                       f"{p:6.3f} {r:6.3f} {f:6.3f} {len(pages) / max(cpu, 1e-9):10.0f}")
+        print("  truth bodies:", over_removal(load_pages(directory)))
         if args.misses:
             pages = [p for p in load_pages(directory, half=args.half) if p.text is not None]
             misses(pages, not args.single, args.misses)
