@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
+from itertools import accumulate
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -436,11 +437,12 @@ def _runs(text: str, seen: SeenLines | None, key: str,
     scores = [0.0] * len(lines)
     filled: list[int] = []
     feats: list[LineFeatures] = []
+    features, score = line_features, _score  # locals: this loop runs for every line
+    seen_line = seen.is_boilerplate if seen is not None else None
     for i, line in enumerate(lines):
         if line and not line.isspace():
-            f = line_features(line)
-            is_seen = seen is not None and seen.is_boilerplate(line, key)
-            scores[i] = _score(f, is_seen, weights)
+            f = features(line)
+            scores[i] = score(f, seen_line is not None and seen_line(line, key), weights)
             filled.append(i)
             feats.append(f)
     # A headline among other non-prose lines is an item of a link list, not a sub-heading.
@@ -507,12 +509,8 @@ def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: st
                      weights: Weights = DEFAULT_WEIGHTS) -> tuple[list[Cut], float]:
     """The cuts that take the page chrome around the story out, and the story's score."""
     lines, runs, kept = _runs(article.text, seen, key, weights)
-    offsets = [0] * (len(lines) + 1)
-    pos = 0
-    for i, line in enumerate(lines):
-        offsets[i] = pos
-        pos += len(line) + 1
-    offsets[len(lines)] = pos
+    # where each line starts (line i + its newline); the last entry is one past the text's end
+    offsets = [start + i for i, start in enumerate(accumulate(map(len, lines), initial=0))]
     cuts: list[Cut] = []
     prev = 0
     for s, e in [*runs, (len(lines), len(lines))]:
