@@ -59,13 +59,12 @@ _WALL_START = re.compile("(?:" + "|".join(map(re.escape, WALL_STARTS)) + r")(?!\
 WALL_ENDS: tuple[str, ...] = _VOCAB["wall_ends"]
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")
 _COLUMNS = re.compile(r"\S(?: {2,}|\t)\S")
-_PUNCT = "\"'“”‘’.,;:!?()[]{}«»|/-–—…*#"
 _FIRST = itemgetter(0)
 
 
 class LineFeatures(NamedTuple):
-    """What the scorer knows about one line (a tuple: built once per distinct line, and a
-    tuple is about three times cheaper to build than a frozen dataclass)."""
+    """What the scorer knows about one line (a tuple: built once per distinct line, and much
+    cheaper to build than a frozen dataclass)."""
 
     words: float  # words, counting two CJK characters as one word
     prose: bool
@@ -148,7 +147,9 @@ def line_features(text: str) -> LineFeatures:
 
 
 _new_features = tuple.__new__  # LineFeatures(...) through NamedTuple's __new__ is 5x slower
+#: A line without an end (no full stop) shorter than this many words is a headline, not prose.
 UNENDED_PROSE = 25
+#: Up to this many words, one cue word makes a line chrome; longer, a sentence-case line needs two.
 CUE_ALONE = 4
 
 
@@ -163,11 +164,13 @@ def _cue_words(tokens: list[str], low: str) -> int:
 
 
 _BULLET_START = frozenset("*+-•·○◦▪►»>o0123456789")
+
+
 def _trie(phrases: Iterable[str]) -> str:
     """One regex for many literal phrases, merged on common prefixes ("sign (?:up|in)").
 
     Python's ``re`` tries the alternatives of ``a|b|c`` one by one at every position; a trie
-    tries one branch per first character, which makes the phrase search several times faster.
+    tries one branch per first character (the chrome-phrase search: 2.4 -> 1.65 µs a line).
     """
     tree: dict[str, dict] = {}
     for phrase in phrases:
@@ -237,9 +240,10 @@ class SeenLines:
     story run, so nothing is cut from it.
 
     Memory is bounded for crawls of any size: lines are kept as 8-byte digests, and when more
-    than ``max_lines`` counts are held, the lines seen in a single document so far are forgotten
-    (a line that recurs keeps coming back; the pruning depends only on the input order, so the
-    model stays deterministic). :meth:`save` / :meth:`load` keep a model between runs.
+    than ``max_lines`` counts are held, the rarest lines (first those seen in one document so
+    far) are forgotten until half of that is left: a line that recurs keeps coming back, and the
+    pruning depends only on the input order, so the model stays deterministic.
+    :meth:`save` / :meth:`load` keep a model between runs.
 
     >>> seen = SeenLines(min_docs=2)
     >>> seen.add("Subscribe to our newsletter\\nA story.", key="a.com")
@@ -572,17 +576,15 @@ def _is_chrome_block(block: list[str], seen: SeenLines | None, key: str,
     with a list of its own.
     """
     filled = [line for line in block if line.strip()]
-    if len(filled) >= 3 and not (edge and EDGE_NEEDS_CHROME):
+    if len(filled) >= 3 and not edge:
         return True
     for line in filled:
         f = line_features(line)
-        if f.chrome or (f.bullet and not (edge and EDGE_NEEDS_CHROME)) or (
+        if f.chrome or (f.bullet and not edge) or (
                 seen is not None and seen.is_boilerplate(line, key)):
             return True
     return False
 
-
-EDGE_NEEDS_CHROME = True
 
 
 _REASON = "page chrome around the story (text dump)"
