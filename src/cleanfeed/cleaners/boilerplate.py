@@ -215,7 +215,6 @@ class Weights:
     listed: float = -1.0  # a headline between non-prose lines: an item of a link list
     table: float = 1.0  # a table row: content, usually the story's own data
     seen: float = -40.0
-    gap: float = 0.0  # share of a chrome-free gap's cost the prose beyond it must outweigh
     second_run: float = 0.5  # keep another run scoring at least this share of the best
     bullet_prose: float = 1.0  # a list item written as prose counts this share of its words
 
@@ -476,27 +475,21 @@ def _grow(scores: Sequence[float], start: int, end: int, kept: float,
     """Extend the story over plain structure (lists, headings, short lines) to more prose.
 
     A long list-heavy story scores in pieces; what separates it from the page around it is
-    chrome (menus with cue words, share bars, walls, lines seen elsewhere), not lists. So a gap
-    without a chrome line joins the next prose run to the story when that run outweighs
-    ``w.gap`` times the gap's cost.
+    chrome (menus with cue words, share bars, walls, lines seen elsewhere), not lists. So the
+    story reaches to the last prose line before the next chrome line on each side. One linear
+    pass each way: no input can make this quadratic.
     """
-    n = len(scores)
-    while True:
-        grown = False
-        stop = end
-        while stop < n and scores[stop] > w.chrome:
-            stop += 1
-        gain, s2, e2 = _best_run(scores, end, stop)
-        if gain > 0 and gain + w.gap * sum(scores[end:s2]) > 0:
-            kept, end, grown = kept + gain, e2, True
-        stop = start
-        while stop > 0 and scores[stop - 1] > w.chrome:
-            stop -= 1
-        gain, s2, e2 = _best_run(scores, stop, start)
-        if gain > 0 and gain + w.gap * sum(scores[e2:start]) > 0:
-            kept, start, grown = kept + gain, s2, True
-        if not grown:
-            return start, end, kept
+    i = end
+    while i < len(scores) and scores[i] > w.chrome:
+        if scores[i] > 0:
+            kept, end = kept + scores[i], i + 1
+        i += 1
+    i = start - 1
+    while i >= 0 and scores[i] > w.chrome:
+        if scores[i] > 0:
+            kept, start = kept + scores[i], i
+        i -= 1
+    return start, end, kept
 
 
 def story_lines(text: str, *, seen: SeenLines | None = None, key: str = "",
