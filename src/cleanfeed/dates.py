@@ -716,6 +716,22 @@ def _walk_jsonld(node: Any, out: list[tuple[int, str, str]], depth: int = 0) -> 
             _walk_jsonld(value, out, depth + 1)
 
 
+def _parse_html(html: str) -> Any:
+    """The page as an lxml tree, or ``None``.
+
+    The text is already decoded, so it is handed to lxml as UTF-8 bytes with the encoding
+    forced: a ``<meta charset=iso-8859-1>`` left in the page must not decode it a second time
+    (that turned "März" into "MÃ¤rz" and hid the date).
+    """
+    try:
+        from lxml import html as lxml_html
+
+        parser = lxml_html.HTMLParser(encoding="utf-8")
+        return lxml_html.fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
+    except Exception:  # lxml refuses some documents outright (empty, only a comment...)
+        return None
+
+
 def _metadata_dates(html: str) -> tuple[list[str], list[str]]:
     """Raw published / modified strings from JSON-LD, meta tags, itemprop and <time>, best first."""
     published: list[tuple[int, str]] = []
@@ -735,12 +751,7 @@ def _metadata_dates(html: str) -> tuple[list[str], list[str]]:
                 published.append((rank + 5, value))
             else:
                 modified.append((rank, value))
-    try:
-        from lxml import html as lxml_html
-
-        tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
-    except Exception:  # lxml refuses some documents outright; metadata is then JSON-LD only
-        tree = None
+    tree = _parse_html(html)  # None: lxml refuses the document; metadata is then JSON-LD only
     if tree is not None:
         for meta in tree.iter("meta"):
             key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
@@ -787,13 +798,25 @@ def date_from_url(url: str | None) -> ParsedDate | None:
     return None
 
 
-def _first_parsed(raws: Iterable[str], fetch: datetime | None) -> ParsedDate | None:
+def _all_parsed(raws: Iterable[str], fetch: datetime | None) -> list[ParsedDate]:
+    """Every plausible date among ``raws``, in their order (best source first)."""
+    out = []
     for raw in raws:
         found = parse_date(raw, fetched_at=fetch, date_order="YMD" if re.match(r"\s*\d{4}", raw)
                            else None)
         if found and int(found.iso[:4]) >= MIN_TEXT_YEAR:
-            return found
-    return None
+            out.append(found)
+    return out
+
+
+def _first_parsed(raws: Iterable[str], fetch: datetime | None) -> ParsedDate | None:
+    found = _all_parsed(raws, fetch)
+    return found[0] if found else None
+
+
+#: Which evidence gave :func:`dates_from_html`'s published date (see ``explain_html_dates``).
+HtmlDateSource = Literal["metadata", "metadata+byline", "htmldate", "htmldate+byline", "text",
+                         "url", "none"]
 
 
 def dates_from_html(
@@ -807,28 +830,90 @@ def dates_from_html(
 
     JSON-LD/OpenGraph/itemprop/<time> carry the publisher's own offset, so they come first;
     htmldate (``original_date=True, extensive_search=True``) then searches the page; a day in
-    the URL is the last resort.
+    the URL is the last resort. Where the sources disagree, the date printed in the visible
+    byline settles it (see :func:`explain_html_dates`).
+    """
+    published, modified, _ = explain_html_dates(html, url, fetched_at=fetched_at,
+                                                use_htmldate=use_htmldate)
+    return published, modified
+
+
+def explain_html_dates(
+    html: str,
+    url: str | None = None,
+    *,
+    fetched_at: str | datetime | None = None,
+    use_htmldate: bool = True,
+) -> tuple[ParsedDate | None, ParsedDate | None, HtmlDateSource]:
+    """:func:`dates_from_html` plus which evidence won (for diagnostics and the benchmark).
+
+    Rules, each a general signal rather than a site fix:
+
+    - Metadata first. When the page's metadata disagree with themselves (two published days,
+      or a modified day that differs), the day the visible byline prints wins if it is one of
+      them: readers (and labels) see that date, typically "updated" on pages that re-date.
+    - htmldate next. When its original-date and latest-date searches disagree it has found
+      several candidate days and guessed, and when its answer is the page's declared modified
+      day it missed the original one: a visible byline date then wins.
+    - A bare ``YYYY-01-01`` from htmldate means it found only a year (often a copyright
+      line): kept only when the visible text or the URL carries that same day.
+    - The URL's day corrects a UTC metadata time near midnight to the publisher's day.
     """
     fetch = _fetch_time(fetched_at)
     pub_raw, mod_raw = _metadata_dates(html)
-    published = _first_parsed(pub_raw, fetch)
-    modified = _first_parsed(mod_raw, fetch)
+    pub_all = _all_parsed(pub_raw, fetch)
+    mod_all = _all_parsed(mod_raw, fetch)
+    published = pub_all[0] if pub_all else None
+    modified = mod_all[0] if mod_all else None
     url_day = date_from_url(url)
+    source: HtmlDateSource = "metadata" if published else "none"
+    text_cache: list[str] = []
+
+    def byline() -> ParsedDate | None:
+        """The visible text's best date, scored without the URL (independent evidence)."""
+        if not text_cache:
+            text_cache.append(visible_text(html))
+        return _scored_text_dates(text_cache[0], fetched_at=fetch)[0]
+
+    if published is not None:
+        others = [d for d in (*pub_all[1:], *([modified] if modified else []))
+                  if d.day != published.day]
+        if others:
+            seen = byline()
+            agreeing = [d for d in others if seen is not None and d.day == seen.day]
+            if agreeing:
+                published, source = agreeing[0], "metadata+byline"
     if published is None and use_htmldate:
         published = _htmldate(html, url, fetch)
+        if published is not None:
+            source = "htmldate"
+            if not published.iso.endswith("-01-01"):
+                latest = _htmldate(html, url, fetch, original=False)
+                unsure = latest is not None and latest.day != published.day
+                if unsure or (modified is not None and modified.day == published.day):
+                    seen = byline()
+                    if seen is not None:
+                        published, source = seen, "htmldate+byline"
     if published is None or published.iso.endswith("-01-01"):
         # nothing, or only a year (htmldate says YYYY-01-01): read the visible bylines instead
-        from_text, text_mod, _ = _scored_text_dates(visible_text(html), fetched_at=fetch, url=url)
-        published = from_text or published
+        if not text_cache:
+            text_cache.append(visible_text(html))
+        from_text, text_mod, _ = _scored_text_dates(text_cache[0], fetched_at=fetch, url=url)
+        if from_text is not None:
+            published, source = from_text, "text"
+        elif source == "htmldate" and published is not None and (
+                url_day is None or url_day.day != published.day):
+            published, source = None, "none"  # a bare year nobody else confirms
         modified = modified or text_mod
-    if published is None:
-        published = url_day
-    elif url_day and published.iso.endswith(("+00:00", "Z")) and published.day != url_day.day:
+    if published is None and url_day is not None:
+        published, source = url_day, "url"
+    elif url_day and published and published.iso.endswith(("+00:00", "Z")) \
+            and published.day != url_day.day:
         instant = datetime.fromisoformat(published.iso.replace("Z", "+00:00"))
         near = {(instant + timedelta(hours=h)).date().isoformat() for h in (-8, 8)}
         if url_day.day in near:  # a UTC stamp near midnight; the URL has the publisher's day
-            published = url_day
-    return published, modified
+            published, source = url_day, "url"
+    return published, modified, source
 
 
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe")
@@ -836,11 +921,8 @@ _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe"
 
 def visible_text(html: str) -> str:
     """The text a reader sees on the page, one block per line."""
-    try:
-        from lxml import html as lxml_html
-
-        tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
-    except Exception:  # unparseable page: no visible text to offer
+    tree = _parse_html(html)
+    if tree is None:  # unparseable page: no visible text to offer
         return ""
     for el in list(tree.iter(*_INVISIBLE)):
         if el.getparent() is not None:
@@ -852,14 +934,17 @@ def visible_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _htmldate(html: str, url: str | None, fetch: datetime | None) -> ParsedDate | None:
+def _htmldate(
+    html: str, url: str | None, fetch: datetime | None, *, original: bool = True
+) -> ParsedDate | None:
+    """htmldate's day; ``original=False`` asks for the latest date it sees instead."""
     try:
         from htmldate import find_date
     except ImportError:  # htmldate ships with trafilatura; without it we rely on metadata
         return None
     max_date = (fetch + _ZONE_SLACK).date().isoformat() if fetch else None
     try:
-        found = find_date(html, url=url, original_date=True, extensive_search=True,
+        found = find_date(html, url=url, original_date=original, extensive_search=True,
                           max_date=max_date)
     except Exception:  # htmldate raises on some malformed pages; no date beats a crash
         return None
