@@ -320,8 +320,12 @@ def _valid_day(y: int, mo: int, d: int) -> date | None:
 
 
 def _two_digit_year(yy: int, fetch: datetime | None) -> int:
-    """strptime's rule (00-68 -> 20xx); the future check then drops what is too late."""
-    return 2000 + yy if yy < 69 else 1900 + yy
+    """The century that puts the year at most 20 years after the fetch year (the usual sliding
+    window: "3/3/50" fetched in 2015 is 1950); strptime's 00-68 -> 20xx without a fetch time."""
+    if fetch is None:
+        return 2000 + yy if yy < 69 else 1900 + yy
+    year = fetch.year - fetch.year % 100 + yy
+    return year - 100 if year > fetch.year + 20 else year
 
 
 def _day_from_match(
@@ -366,7 +370,11 @@ def _resolve(found: ParsedDate, fetch: datetime | None, allow_future: bool) -> P
 def _relative(m: re.Match[str], fetch: datetime) -> ParsedDate | None:
     n_text = m["n"].lower()
     n = int(n_text) if n_text.isdigit() else 1
-    unit = _REL_UNIT[m["unit"].lower()]
+    return _shift(fetch, n, _REL_UNIT[m["unit"].lower()])
+
+
+def _shift(fetch: datetime, n: int, unit: str) -> ParsedDate | None:
+    """``n`` units (s m h d w M y) before the fetch time; a negative ``n`` is after it."""
     if unit in "smh":
         delta = {"s": timedelta(seconds=n), "m": timedelta(minutes=n), "h": timedelta(hours=n)}
         dt = fetch - delta[unit]
@@ -384,7 +392,7 @@ def _relative(m: re.Match[str], fetch: datetime) -> ParsedDate | None:
         months = n * (12 if unit == "y" else 1)
         total = day.year * 12 + day.month - 1 - months
         year, month = divmod(total, 12)
-        if year < 1:
+        if not 1 <= year <= 9999:
             return None
         day = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
     return ParsedDate(day.isoformat(), "day")
@@ -554,7 +562,8 @@ _PROBE_BASES = (datetime(2001, 2, 3, 4, 5, 6), datetime(2011, 7, 9, 10, 11, 12))
 
 
 def _via_dateparser(
-    text: str, languages: tuple[str, ...] | None, fetch: datetime | None, order: DateOrder
+    text: str, languages: tuple[str, ...] | None, fetch: datetime | None, order: DateOrder,
+    *, past: bool = True,
 ) -> ParsedDate | None:
     if _NUMBER_JUNK.match(text):  # numbers only: the patterns above read every real one
         return None
@@ -562,7 +571,8 @@ def _via_dateparser(
     results = []
     for base in bases:
         try:
-            parser = _dateparser(languages, base.replace(tzinfo=None), order, fetch is not None)
+            parser = _dateparser(languages, base.replace(tzinfo=None), order,
+                                 past and fetch is not None)
             data = parser.get_date_data(text)
         except (ValueError, OverflowError, TypeError):
             return None
@@ -589,6 +599,132 @@ def _via_dateparser(
         return ParsedDate(_format(dt, seconds=bool(dt.second) or bool(re.search(
             r"\d:\d\d:\d\d", text)), offset=offset), "second")
     return ParsedDate(dt.date().isoformat(), "day")
+
+
+_SPACED_DOTS = re.compile(r"(?<=\d)\s+\.\s*(?=\d)|(?<=\d)\.\s+(?=\d)")
+_BARE_TIME = re.compile(rf"^(?P<time>{_TIME})(?:\s*(?:uhr|h)\b\.?)?(?:{_ZONE})?$", re.I)
+
+
+def _bare_time(text: str, fetch: datetime, allow_future: bool) -> ParsedDate | None:
+    """"10:04am" alone: that time on the fetch day, or the day before when that is still to come
+    (``allow_future`` keeps the fetch day)."""
+    m = _BARE_TIME.match(text)
+    if m is None:
+        return None
+    wall = fetch.replace(tzinfo=None)
+    found = _with_time(wall.date(), m)
+    if found is None or found.precision != "second":
+        return None
+    when = datetime.fromisoformat(found.iso)
+    later = when > fetch if when.tzinfo else when > wall  # an offset given: compare instants
+    if not allow_future and later:
+        found = _with_time(wall.date() - timedelta(days=1), m)
+    return found
+
+
+_LOCALE_KEY = re.compile(
+    r"^(?P<in>in )?(?P<n>\\1|\d+) (?P<unit>year|month|week|day|hour|minute|second|fortnight"
+    r"|decade)(?P<ago> ago)?$"
+)
+_LOCALE_UNIT = {"year": ("y", 1), "month": ("M", 1), "week": ("w", 1), "day": ("d", 1),
+                "hour": ("h", 1), "minute": ("m", 1), "second": ("s", 1),
+                "fortnight": ("w", 2), "decade": ("y", 10)}
+
+
+#: How dateparser's locale data writes the number in a relative phrase.
+_LOCALE_NUMBER = "(\\d++[.,]?\\d*+)"
+_REGEX_SYNTAX = re.compile(r"[\\^$.|?*+()\[\]{}]")
+_SLOT = "<n>"  # where the number stood in a relative-phrase template
+_ONE_NUMBER = re.compile(r"(?<![\d.,])\d{1,4}(?![\d.,])")
+
+
+@dataclass(frozen=True, slots=True)
+class _LocaleRelatives:
+    """One language's relative phrases, from dateparser's locale data."""
+
+    phrases: dict[str, tuple[int, str]]  # "вчера" -> (1, "d"): signed count (past > 0), unit
+    templates: dict[str, tuple[int, str]]  # "<n> дня назад" -> (1, "d"): sign, unit per 1
+    patterns: tuple[tuple[re.Pattern[str], int, str], ...]  # the few that are real regexes
+
+
+@lru_cache(maxsize=256)  # one entry per language code asked for
+def _locale_relative_table(language: str) -> _LocaleRelatives:
+    """Relative phrases of one language from dateparser's own locale data (no parser built).
+
+    Building a dateparser parser compiles every pattern of a language (~40 ms each, most of
+    a cold run). Nearly all of dateparser's relative patterns are literal text around one
+    number, so they become dictionary keys here (``_SLOT`` stands for the number); the rare real
+    regex is compiled. Regional variants (pt-PT "dentro de ...") are merged into the language.
+    """
+    import importlib
+
+    phrases: dict[str, tuple[int, str]] = {}
+    templates: dict[str, tuple[int, str]] = {}
+    regexes: dict[str, tuple[int, str]] = {}
+    for name in dict.fromkeys((language, language.split("-")[0])):
+        try:
+            module = importlib.import_module(f"dateparser.data.date_translation_data.{name}")
+        except ImportError:
+            continue
+        info = getattr(module, "info", {})
+        for section in (info, *info.get("locale_specific", {}).values()):
+            for key, values in section.get("relative-type", {}).items():
+                k = _LOCALE_KEY.match(key)
+                if k is None or k["n"] == "\\1" or (k["in"] is None) == (k["ago"] is None):
+                    continue
+                unit, mult = _LOCALE_UNIT[k["unit"]]
+                sign = 1 if k["ago"] else -1
+                for value in values:
+                    phrases.setdefault(" ".join(value.lower().split()),
+                                       (sign * int(k["n"]) * mult, unit))
+            for key, values in section.get("relative-type-regex", {}).items():
+                k = _LOCALE_KEY.match(key)
+                if k is None or k["n"] != "\\1" or (k["in"] is None) == (k["ago"] is None):
+                    continue
+                unit, mult = _LOCALE_UNIT[k["unit"]]
+                sign = (1 if k["ago"] else -1) * mult
+                for value in values:
+                    parts = value.lower().split(_LOCALE_NUMBER)
+                    if len(parts) == 2 and not _REGEX_SYNTAX.search(parts[0] + parts[1]):
+                        template = " ".join(f"{parts[0]}{_SLOT}{parts[1]}".split())
+                        templates.setdefault(template, (sign, unit))
+                    else:
+                        regexes.setdefault(value, (sign, unit))
+        if phrases or templates or regexes:
+            break
+    compiled = []
+    for source, (sign, unit) in regexes.items():
+        try:
+            compiled.append((re.compile(source, re.I), sign, unit))
+        except re.error:  # written for the ``regex`` module only: dateparser still reads it
+            continue
+    return _LocaleRelatives(phrases, templates, tuple(compiled))
+
+
+def _locale_relative(
+    text: str, languages: tuple[str, ...], fetch: datetime
+) -> ParsedDate | None:
+    """"2 дня назад", "dentro de 8 meses", "вчера": a whole-string relative phrase read from
+    dateparser's locale data without building a parser; ``None`` leaves it to dateparser."""
+    key = " ".join(text.lower().split()).rstrip(".")
+    numbers = list(_ONE_NUMBER.finditer(key))
+    template = None
+    if len(numbers) == 1:
+        m = numbers[0]
+        template = " ".join(f"{key[: m.start()]}{_SLOT}{key[m.end():]}".split())
+    for language in languages:
+        table = _locale_relative_table(language)
+        if key in table.phrases:
+            n, unit = table.phrases[key]
+            return _shift(fetch, n, unit)
+        if template is not None and template in table.templates:
+            sign, unit = table.templates[template]
+            return _shift(fetch, sign * int(numbers[0].group()), unit)
+        for pattern, sign, unit in table.patterns:
+            found = pattern.fullmatch(key)
+            if found and found.group(1).isdigit():
+                return _shift(fetch, sign * int(found.group(1)), unit)
+    return None
 
 
 _RELATIVE_HINT = re.compile(
@@ -639,8 +775,24 @@ def parse_date(
             return _resolve(m.date, fetch, allow_future)
     elif len(matches) > 1:
         return None  # two dates in one string: not one date
-    langs = tuple(languages) if languages else FALLBACK_LANGUAGES
-    found = _via_dateparser(s, langs, fetch, order)
+    if fetch is not None:
+        quick = _bare_time(s, fetch, allow_future)
+        if quick is None and languages:
+            quick = _locale_relative(s, tuple(languages), fetch)
+        if quick is not None:
+            return _resolve(quick, fetch, allow_future)
+    spaced = _SPACED_DOTS.sub(".", s)
+    if spaced != s:  # "26 . 10.21": a numeric date typed with spaces around its dots
+        return parse_date(spaced, languages=languages, fetched_at=fetch, url=url,
+                          date_order=date_order, allow_future=allow_future)
+    if languages:
+        found = _via_dateparser(s, tuple(languages), fetch, order, past=not allow_future)
+    else:
+        # English first: most strings without a language are English or numeric, and each
+        # extra dateparser language costs ~40 ms of pattern compiling on its first use
+        found = _via_dateparser(s, ("en",), fetch, order, past=not allow_future)
+        if found is None:
+            found = _via_dateparser(s, FALLBACK_LANGUAGES, fetch, order, past=not allow_future)
     if found is None:
         return None
     return _resolve(found, fetch, allow_future)

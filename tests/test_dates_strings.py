@@ -1,0 +1,93 @@
+"""parse_date's own fast paths and the rules behind them (hand-written strings)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleanfeed import dates
+from cleanfeed.dates import ParsedDate, parse_date
+
+
+@pytest.fixture
+def no_dateparser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail if dateparser is consulted: the string must be read by cleanfeed's own code."""
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("dateparser was consulted")
+    monkeypatch.setattr(dates, "_via_dateparser", refuse)
+
+
+def test_two_digit_year_window_follows_the_fetch_time() -> None:
+    # 2050 is 35 years after a 2015 fetch: the previous century
+    assert parse_date("3/3/50", languages=["en"], fetched_at="2015-02-15T15:30:00",
+                      allow_future=True) == ParsedDate("1950-03-03", "day")
+    assert parse_date("12.05.23", fetched_at="2025-02-01T12:00:00Z") == ParsedDate(
+        "2023-05-12", "day")
+    # no fetch time: strptime's rule (00-68 -> 20xx)
+    assert parse_date("3/3/50", languages=["en"]) == ParsedDate("2050-03-03", "day")
+
+
+def test_spaces_around_the_dots_of_a_numeric_date() -> None:
+    assert parse_date("26 . 10.21", fetched_at="2022-01-01T00:00:00Z") == ParsedDate(
+        "2021-10-26", "day")
+    assert parse_date("30 . 09 . 22 12.12", fetched_at="2023-01-01T00:00:00Z") == ParsedDate(
+        "2022-09-30T12:12", "second")
+    assert parse_date("26 . 10 . 2100", fetched_at="2023-01-01T00:00:00Z") is None  # future
+
+
+def test_a_bare_time_is_the_last_such_time_before_the_fetch(no_dateparser: None) -> None:
+    assert parse_date("10:04am", fetched_at="2012-11-13T12:00:00") == ParsedDate(
+        "2012-11-13T10:04", "second")
+    assert parse_date("10:04am", fetched_at="2012-11-13T09:00:00") == ParsedDate(
+        "2012-11-12T10:04", "second")
+    # allow_future keeps the fetch day
+    assert parse_date("10:04am", fetched_at="2012-11-13T09:00:00", allow_future=True) == (
+        ParsedDate("2012-11-13T10:04", "second"))
+    assert parse_date("16:10 CET", fetched_at="2012-11-13T18:00:00") == ParsedDate(
+        "2012-11-13T16:10+01:00", "second")
+    # 16:10 CET is 15:10 UTC: still to come at 15:00 UTC, so the day before
+    assert parse_date("16:10 CET", fetched_at="2012-11-13T15:00:00") == ParsedDate(
+        "2012-11-12T16:10+01:00", "second")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("2 дня назад", "ru", ParsedDate("2014-08-30", "day")),
+        ("вчера", "ru", ParsedDate("2014-08-31", "day")),
+        ("há 3 horas", "pt", ParsedDate("2014-09-01T07:30+00:00", "second")),
+        ("5 saat öncə", "az", ParsedDate("2014-09-01T05:30+00:00", "second")),
+        ("3 Wochen", "de", None),  # not a relative phrase of the locale data: left to dateparser
+    ],
+)
+def test_relative_phrases_from_the_locale_data_without_dateparser(
+    monkeypatch: pytest.MonkeyPatch, text: str, lang: str, expected: ParsedDate | None
+) -> None:
+    consulted: list[str] = []
+    monkeypatch.setattr(dates, "_via_dateparser",
+                        lambda s, *a, **k: consulted.append(s))
+    got = parse_date(text, languages=[lang], fetched_at="2014-09-01T10:30:00Z")
+    assert got == expected
+    assert consulted == ([] if expected else [text])
+
+
+def test_future_relative_phrases_need_allow_future(no_dateparser: None) -> None:
+    # "dentro de" is written in pt-PT's regional data: regional variants count
+    kw = {"languages": ["pt"], "fetched_at": "2014-09-01T10:30:00Z"}
+    assert parse_date("dentro de 8 meses", allow_future=True, **kw) == ParsedDate(  # type: ignore[arg-type]
+        "2015-05-01", "day")
+    assert parse_date("dentro de 11 minutos", allow_future=True, **kw) == ParsedDate(  # type: ignore[arg-type]
+        "2014-09-01T10:41+00:00", "second")
+    assert parse_date("dentro de 8 meses", **kw) is None  # type: ignore[arg-type]
+
+
+def test_allow_future_reads_weekday_times_in_the_current_week() -> None:
+    # Tuesday 13 November 2012, 00:00; "вів о 14:04" = Tuesday at 14:04
+    kw = {"languages": ["uk"], "fetched_at": "2012-11-13T00:00:00"}
+    assert parse_date("вів о 14:04", allow_future=True, **kw).day == "2012-11-13"  # type: ignore[arg-type, union-attr]
+    assert parse_date("вів о 14:04", **kw).day == "2012-11-06"  # type: ignore[arg-type, union-attr]
+
+
+def test_unknown_language_still_reaches_other_languages_after_english() -> None:
+    assert parse_date("1 сер 2015", fetched_at="2016-01-01T00:00:00Z") == ParsedDate(
+        "2015-08-01", "day")
+    assert parse_date("invalid date string", fetched_at="2016-01-01T00:00:00Z") is None
