@@ -81,7 +81,8 @@ _WEEKDAYS = (
     "sa", "so", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lun",
     "mar", "mer", "jeu", "ven", "sam", "dim", "lunes", "martes", "miércoles", "miercoles",
     "jueves", "viernes", "sábado", "sabado", "domingo", "segunda-feira", "terça-feira",
-    "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira", "lunedì", "lunedi", "martedì",
+    "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira", "segunda", "terça", "terca",
+    "quarta", "quinta", "sexta", "lunedì", "lunedi", "martedì",
     "martedi", "mercoledì", "mercoledi", "giovedì", "giovedi", "venerdì", "venerdi", "sabato",
     "domenica", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
 )
@@ -476,6 +477,36 @@ def find_dates_in_line(
                     off.total_seconds() // 60) if off else 0), "second"), m.start(), m.end(), True))
     out.sort(key=lambda dm: dm.start)
     return out
+
+
+#: Any fixed instant: :func:`date_spans` asks where phrases are, not what they resolve to.
+_SPAN_FETCH = datetime(2100, 1, 1, tzinfo=timezone.utc)
+#: A weekday written before a date ("Monday, 2025-01-31"): the same vocabulary as the patterns.
+WEEKDAY_PATTERN = _WEEKDAY_RE
+
+
+def date_spans(line: str) -> list[tuple[int, int]]:
+    """Where dates are written in ``line``: absolute dates with their time and zone, and
+    counted relative phrases ("2 hours ago", "vor 3 Tagen"); day words ("today") are left out.
+
+    Syntactic only (nothing is resolved or rejected as future): this is the one date
+    vocabulary other steps match against, e.g. the stamps cleaner.
+
+    >>> date_spans("Published: Jan. 31, 2025 3:10 pm ET")
+    [(11, 35)]
+    """
+    out = []
+    for dm in find_dates_in_line(line, fetched_at=_SPAN_FETCH, allow_future=True):
+        text = line[dm.start: dm.end]
+        if dm.relative and not any(p.fullmatch(text) for p in _REL_PATTERNS):
+            continue
+        out.append((dm.start, dm.end))
+    return out
+
+
+def is_time_of_day(text: str) -> bool:
+    """Whether ``text`` is only a clock time ("15:10", "3:10 pm ET", "10.30 Uhr")."""
+    return _BARE_TIME.match(text.strip()) is not None
 
 
 def find_date_in_line(
