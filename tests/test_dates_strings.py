@@ -91,3 +91,33 @@ def test_unknown_language_still_reaches_other_languages_after_english() -> None:
     assert parse_date("1 сер 2015", fetched_at="2016-01-01T00:00:00Z") == ParsedDate(
         "2015-08-01", "day")
     assert parse_date("invalid date string", fetched_at="2016-01-01T00:00:00Z") is None
+
+
+# -- day/month order -----------------------------------------------------------------------------
+
+
+def test_dotted_numeric_dates_are_day_first_even_on_us_sites() -> None:
+    assert parse_date("12.05.2023", languages=["en"]) == ParsedDate("2023-05-12", "day")
+    assert parse_date("12/05/2023", languages=["en"]) == ParsedDate("2023-12-05", "day")
+
+
+def test_a_com_site_of_unknown_language_reads_slashed_dates_month_first() -> None:
+    assert dates.date_order_for(None, "https://news.example.com/a") == "MDY"
+    assert dates.date_order_for(None, "https://news.example.de/a") == "DMY"
+    assert dates.date_order_for(["de"], "https://news.example.com/a") == "DMY"
+    assert dates.date_order_for(None, None) == "DMY"
+    assert parse_date("12/05/2023", url="https://x.com/a") == ParsedDate("2023-12-05", "day")
+
+
+def test_an_unambiguous_date_on_the_page_sets_the_order_for_the_others() -> None:
+    assert dates.page_date_order(["Posted 12/05/2023", "Comment 25/12/2023"]) == "DMY"
+    assert dates.page_date_order(["Posted 12/05/2023", "Comment 12/25/2023"]) == "MDY"
+    assert dates.page_date_order(["12/25/2023 and 25/12/2023"]) is None  # both: no evidence
+    assert dates.page_date_order(["Posted 12/05/2023"]) is None
+    # an English .com page that shows 25/12/2023 elsewhere writes day first
+    text = "Story\nPosted 12/05/2023\nThe story.\n\nComments\nAnn, 25/12/2023: great"
+    published, _ = dates.dates_from_text(text, languages=["en"], url="https://x.com/story")
+    assert published == ParsedDate("2023-05-12", "day")
+    published, _ = dates.dates_from_text(text.replace("25/12", "01/12"), languages=["en"],
+                                         url="https://x.com/story")
+    assert published == ParsedDate("2023-12-05", "day")

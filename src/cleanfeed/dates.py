@@ -227,7 +227,10 @@ def _fetch_time(fetched_at: str | datetime | None) -> datetime | None:
 
 
 def date_order_for(languages: Sequence[str] | None = None, url: str | None = None) -> DateOrder:
-    """Day/month order for numeric dates: US English sites write M/D/Y, most others D/M/Y."""
+    """Day/month order for slashed numeric dates: US English sites write M/D/Y, most others
+    D/M/Y. A ``.com`` site of unknown language counts as US (dotted dates such as 12.05.2023
+    are read day-first whatever this says); an unambiguous date on the same page
+    (:func:`page_date_order`) overrides both."""
     langs = [lang.lower() for lang in languages or ()]
     if langs and not langs[0].startswith("en"):
         return "DMY"
@@ -237,13 +240,34 @@ def date_order_for(languages: Sequence[str] | None = None, url: str | None = Non
         if tld in {"uk", "ie", "au", "nz", "in", "za", "de", "fr", "es", "it", "pt", "nl", "at",
                    "ch", "be", "br", "mx", "ar", "pl", "ru", "se", "no", "dk", "fi"}:
             return "DMY"
-        if langs and tld in {"com", "us", "org", "net", "gov", "edu"}:
+        if tld in {"us", "gov", "edu"} or (tld == "com" and not langs) or (
+                langs and tld in {"com", "org", "net"}):
             return "MDY"
     if langs and langs[0] in ("en", "en-us"):
         return "MDY"
     if langs and langs[0].startswith("en-") and langs[0] != "en-us":
         return "DMY"
     return "DMY" if not langs else "MDY"
+
+
+_SLASHED = re.compile(r"(?<![\d/])(?P<a>\d{1,2})(?P<sep>[/-])(?P<b>\d{1,2})(?P=sep)"
+                      r"(?:1[89]|2[01])?\d\d(?![\d/])")
+
+
+def page_date_order(lines: Iterable[str]) -> DateOrder | None:
+    """The day/month order a page itself shows: "25/12/2023" anywhere settles "12/05/2023"
+    elsewhere on it. ``None`` when no slashed date is unambiguous, or the page shows both."""
+    seen: set[DateOrder] = set()
+    for line in lines:
+        if "/" not in line and "-" not in line:
+            continue
+        for m in _SLASHED.finditer(line):
+            a, b = int(m["a"]), int(m["b"])
+            if 12 < a <= 31 and 1 <= b <= 12:
+                seen.add("DMY")
+            elif 12 < b <= 31 and 1 <= a <= 12:
+                seen.add("MDY")
+    return seen.pop() if len(seen) == 1 else None
 
 
 def _offset_str(minutes: int) -> str:
@@ -350,7 +374,7 @@ def _day_from_match(
         return _valid_day(year, b, a)
     if b > 12 and a <= 12:
         return _valid_day(year, a, b)
-    if order == "MDY":
+    if order == "MDY" and g["sep"] != ".":  # 12.05.2023 is day.month everywhere
         return _valid_day(year, a, b)
     return _valid_day(year, b, a)
 
@@ -1195,9 +1219,9 @@ def _scored_text_dates(
     max_lines: int = 5000,
 ) -> tuple[ParsedDate | None, ParsedDate | None, float]:
     fetch = _fetch_time(fetched_at)
-    order = date_order_for(languages, url)
-    url_day = date_from_url(url)
     lines = [ln for ln in text.splitlines() if ln.strip()][:max_lines]
+    order = page_date_order(lines) or date_order_for(languages, url)
+    url_day = date_from_url(url)
     found: list[tuple[int, str, DateMatch]] = []
     for index, line in enumerate(lines):
         if len(line) > 600 or (fetch is None and not any(ch.isdigit() for ch in line)):
