@@ -121,3 +121,11 @@ def test_an_unambiguous_date_on_the_page_sets_the_order_for_the_others() -> None
     published, _ = dates.dates_from_text(text.replace("25/12", "01/12"), languages=["en"],
                                          url="https://x.com/story")
     assert published == ParsedDate("2023-12-05", "day")
+
+
+def test_fallback_languages_follow_the_script_of_the_string() -> None:
+    assert dates.fallback_languages_for("1 сер 2015") == ("ru", "uk", "bg")
+    assert dates.fallback_languages_for("2016年3月20日") == ("zh", "ja")
+    latin = dates.fallback_languages_for("1 Ni 2015")
+    assert "en" in latin and "ru" not in latin and "zh" not in latin
+    assert dates.fallback_languages_for("Москва 東京") == dates.FALLBACK_LANGUAGES  # mixed

@@ -591,6 +591,32 @@ FALLBACK_LANGUAGES: tuple[str, ...] = (
     "hi", "th", "fa",
 )
 
+#: The scripts of the fallback languages that do not write in Latin letters.
+_SCRIPTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"[\u0400-\u04ff]"), ("ru", "uk", "bg")),
+    (re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]"), ("el",)),
+    (re.compile(r"[\u0600-\u06ff]"), ("ar", "fa")),
+    (re.compile(r"[\u0590-\u05ff]"), ("he",)),
+    (re.compile(r"[\u0900-\u097f]"), ("hi",)),
+    (re.compile(r"[\u0e00-\u0e7f]"), ("th",)),
+    (re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"), ("zh", "ja")),
+    (re.compile(r"[\uac00-\ud7af\u1100-\u11ff]"), ("ko",)),
+)
+_NON_LATIN = frozenset(lang for _, langs in _SCRIPTS for lang in langs)
+
+
+def fallback_languages_for(text: str) -> tuple[str, ...]:
+    """The fallback languages whose script ``text`` is written in (all of them when it mixes
+    scripts): a Latin-letter string is never Chinese. Each language dateparser loads costs
+    ~40 ms the first time, so a cold process does not pay for scripts it never sees."""
+    found = [langs for pattern, langs in _SCRIPTS if pattern.search(text)]
+    if len(found) > 1:
+        return FALLBACK_LANGUAGES
+    if found:
+        return tuple(lang for lang in FALLBACK_LANGUAGES if lang in found[0])
+    return tuple(lang for lang in FALLBACK_LANGUAGES if lang not in _NON_LATIN)
+
+
 _EN_UNIT = re.compile(r"\b(?:decade|year|month|week|day|hour|minute|second)s?\b")
 _EN_MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|"
                        r"october|november|december)\b")
@@ -847,7 +873,8 @@ def parse_date(
         # extra dateparser language costs ~40 ms of pattern compiling on its first use
         found = _via_dateparser(s, ("en",), fetch, order, past=not allow_future)
         if found is None:
-            found = _via_dateparser(s, FALLBACK_LANGUAGES, fetch, order, past=not allow_future)
+            found = _via_dateparser(s, fallback_languages_for(s), fetch, order,
+                                    past=not allow_future)
     if found is None:
         return None
     return _resolve(found, fetch, allow_future)
