@@ -129,3 +129,36 @@ def test_fallback_languages_follow_the_script_of_the_string() -> None:
     latin = dates.fallback_languages_for("1 Ni 2015")
     assert "en" in latin and "ru" not in latin and "zh" not in latin
     assert dates.fallback_languages_for("Москва 東京") == dates.FALLBACK_LANGUAGES  # mixed
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "future", "expected"),
+    [
+        ("1 año 2 meses", "es", False, ParsedDate("2013-07-01", "day")),  # no word: past
+        ("hace 1 año y 2 meses", "es", False, ParsedDate("2013-07-01", "day")),
+        ("prije 20 sat 5 minuta", "bs-Latn", False,
+         ParsedDate("2014-08-31T14:25+00:00", "second")),
+        ("2 gün öncə 23 saat öncə", "az", False, ParsedDate("2014-08-29T11:30+00:00", "second")),
+        ("Dans 1 année, 1 mois, 1 semaine, 1 jour, 1 heure et 1 minute", "fr", True,
+         ParsedDate("2015-10-09T11:31+00:00", "second")),
+    ],
+)
+def test_several_counted_units_from_the_locale_data(
+    no_dateparser: None, text: str, lang: str, future: bool, expected: ParsedDate
+) -> None:
+    assert parse_date(text, languages=[lang], fetched_at="2014-09-01T10:30:00Z",
+                      allow_future=future) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "hace 2 días en 3 horas",  # past and future at once
+    "hace dos días y 3 horas",  # a number written as a word
+    "2 días 3 gatos",  # not a unit
+])
+def test_compound_phrases_we_cannot_read_go_to_dateparser(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    consulted: list[str] = []
+    monkeypatch.setattr(dates, "_via_dateparser", lambda s, *a, **k: consulted.append(s))
+    assert parse_date(text, languages=["es"], fetched_at="2014-09-01T10:30:00Z") is None
+    assert consulted == [text]

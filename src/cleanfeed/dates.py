@@ -423,6 +423,32 @@ def _shift(fetch: datetime, n: int, unit: str) -> ParsedDate | None:
     return ParsedDate(day.isoformat(), "day")
 
 
+def _shift_many(fetch: datetime, parts: Sequence[tuple[int, str]]) -> ParsedDate | None:
+    """The fetch time moved by several amounts at once ("1 year 2 months ago" = 14 months):
+    months and years first (day clamped to the month's end), then the fixed-length units."""
+    months = sum(n * (12 if unit == "y" else 1) for n, unit in parts if unit in "yM")
+    fixed = timedelta()
+    for n, unit in parts:
+        if unit in "smhdw":
+            fixed += {"s": timedelta(seconds=n), "m": timedelta(minutes=n),
+                      "h": timedelta(hours=n), "d": timedelta(days=n),
+                      "w": timedelta(weeks=n)}[unit]
+    total = fetch.year * 12 + fetch.month - 1 - months
+    year, month = divmod(total, 12)
+    if not 1 <= year <= 9999:
+        return None
+    try:
+        dt = fetch.replace(year=year, month=month + 1,
+                           day=min(fetch.day, calendar.monthrange(year, month + 1)[1])) - fixed
+    except OverflowError:
+        return None
+    if not any(unit in "smh" for _, unit in parts):
+        return ParsedDate(dt.date().isoformat(), "day")
+    off = dt.utcoffset()
+    return ParsedDate(_format(dt, seconds=any(unit == "s" for _, unit in parts),
+                              offset=int(off.total_seconds() // 60) if off else 0), "second")
+
+
 # --------------------------------------------------------------------------------------------
 # finding dates in a line of text
 
@@ -726,6 +752,9 @@ class _LocaleRelatives:
     phrases: dict[str, tuple[int, str]]  # "вчера" -> (1, "d"): signed count (past > 0), unit
     templates: dict[str, tuple[int, str]]  # "<n> дня назад" -> (1, "d"): sign, unit per 1
     patterns: tuple[tuple[re.Pattern[str], int, str], ...]  # the few that are real regexes
+    units: dict[str, tuple[str, int]]  # "meses" -> ("M", 1): unit words of the language
+    markers: dict[tuple[str, ...], int]  # ("hace",) -> 1, ("dans",) -> -1: past / future words
+    skip: frozenset[str]  # "y", "et", ",": words dateparser ignores
 
 
 @lru_cache(maxsize=256)  # one entry per language code asked for
@@ -742,6 +771,9 @@ def _locale_relative_table(language: str) -> _LocaleRelatives:
     phrases: dict[str, tuple[int, str]] = {}
     templates: dict[str, tuple[int, str]] = {}
     regexes: dict[str, tuple[int, str]] = {}
+    units: dict[str, tuple[str, int]] = {}
+    markers: dict[tuple[str, ...], int] = {}
+    skip: set[str] = set()
     for name in dict.fromkeys((language, language.split("-")[0])):
         try:
             module = importlib.import_module(f"dateparser.data.date_translation_data.{name}")
@@ -771,15 +803,31 @@ def _locale_relative_table(language: str) -> _LocaleRelatives:
                         templates.setdefault(template, (sign, unit))
                     else:
                         regexes.setdefault(value, (sign, unit))
+            for unit_name, (code, mult) in _LOCALE_UNIT.items():
+                for word in section.get(unit_name, ()):
+                    units.setdefault(word.lower().rstrip("."), (code, mult))
+            for word in section.get("ago", ()) or ():
+                markers.setdefault(tuple(word.lower().split()), 1)
+            for word in section.get("in", ()) or ():
+                markers.setdefault(tuple(word.lower().split()), -1)
+            skip.update(w.strip().lower() for w in section.get("skip", ()) if w.strip())
         if phrases or templates or regexes:
             break
+    # the words around the number in "<n> дня назад" / "через <n> дня" mark the direction
+    for template, (sign, _) in templates.items():
+        before, _, after = template.partition(_SLOT)
+        for side in (before.split(), after.split()):
+            words = tuple(w.rstrip(".") for w in side if w.rstrip(".") not in units)
+            if words:
+                markers.setdefault(words, 1 if sign > 0 else -1)
     compiled = []
     for source, (sign, unit) in regexes.items():
         try:
             compiled.append((re.compile(source, re.I), sign, unit))
         except re.error:  # written for the ``regex`` module only: dateparser still reads it
             continue
-    return _LocaleRelatives(phrases, templates, tuple(compiled))
+    return _LocaleRelatives(phrases, templates, tuple(compiled), units, markers,
+                            frozenset(skip))
 
 
 def _locale_relative(
@@ -805,7 +853,52 @@ def _locale_relative(
             found = pattern.fullmatch(key)
             if found and found.group(1).isdigit():
                 return _shift(fetch, sign * int(found.group(1)), unit)
+        if len(numbers) >= 2:
+            compound = _locale_compound(key, table, fetch)
+            if compound is not None:
+                return compound
     return None
+
+
+_TOKEN = re.compile(r"\d+|[^\W\d_]+\.?|[^\w\s]", re.UNICODE)
+
+
+def _locale_compound(key: str, table: _LocaleRelatives, fetch: datetime) -> ParsedDate | None:
+    """"1 año 2 meses", "prije 20 sat 5 minuta", "2 gün öncə 23 saat öncə": several counted
+    units, with the language's past/future words around them (none: past, as dateparser
+    reads it). Every token must be a count, its unit, a direction word or a word to skip;
+    anything else (a number word, a time) leaves the phrase to dateparser."""
+    tokens = _TOKEN.findall(key)
+    parts: list[tuple[int, str]] = []
+    signs: set[int] = set()
+    i = 0
+    longest = max((len(m) for m in table.markers), default=1)
+    while i < len(tokens):
+        token = tokens[i]
+        if token.isdigit():
+            if i + 1 >= len(tokens):
+                return None
+            unit = table.units.get(tokens[i + 1].rstrip("."))
+            if unit is None:
+                return None
+            parts.append((int(token) * unit[1], unit[0]))
+            i += 2
+            continue
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            words = tuple(t.rstrip(".") for t in tokens[i: i + size])
+            if words in table.markers:
+                signs.add(table.markers[words])
+                i += size
+                break
+        else:
+            if token.rstrip(".") in table.skip or token in table.skip:
+                i += 1
+                continue
+            return None
+    if len(parts) < 2 or len(signs) > 1:
+        return None
+    sign = signs.pop() if signs else 1
+    return _shift_many(fetch, [(sign * n, unit) for n, unit in parts])
 
 
 _RELATIVE_HINT = re.compile(
