@@ -1059,8 +1059,11 @@ def _parse_html(html: str) -> Any:
         return None
 
 
-def _metadata_dates(html: str) -> tuple[list[str], list[str]]:
-    """Raw published / modified strings from JSON-LD, meta tags, itemprop and <time>, best first."""
+def _metadata_dates(html: str, tree: Any = None) -> tuple[list[str], list[str]]:
+    """Raw published / modified strings from JSON-LD, meta tags, itemprop and <time>, best first.
+
+    ``tree``: the page already parsed with lxml (read only), to save a second parse.
+    """
     published: list[tuple[int, str]] = []
     modified: list[tuple[int, str]] = []
     for block in _JSONLD.findall(html):
@@ -1078,7 +1081,8 @@ def _metadata_dates(html: str) -> tuple[list[str], list[str]]:
                 published.append((rank + 5, value))
             else:
                 modified.append((rank, value))
-    tree = _parse_html(html)  # None: lxml refuses the document; metadata is then JSON-LD only
+    if tree is None:  # None after this: lxml refuses the document; metadata is JSON-LD only
+        tree = _parse_html(html)
     if tree is not None:
         for meta in tree.iter("meta"):
             key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
@@ -1152,16 +1156,19 @@ def dates_from_html(
     *,
     fetched_at: str | datetime | None = None,
     use_htmldate: bool = True,
+    tree: Any = None,
 ) -> tuple[ParsedDate | None, ParsedDate | None]:
     """(published, modified) of a page: structured metadata, else htmldate, else the URL.
 
     JSON-LD/OpenGraph/itemprop/<time> carry the publisher's own offset, so they come first;
     htmldate (``original_date=True, extensive_search=True``) then searches the page; a day in
     the URL is the last resort. Where the sources disagree, the date printed in the visible
-    byline settles it (see :func:`explain_html_dates`).
+    byline settles it (see :func:`explain_html_dates`). ``tree``: the page already parsed with
+    lxml (the extract step passes its own), so the searches below do not parse it again; it
+    is left unchanged.
     """
     published, modified, _ = explain_html_dates(html, url, fetched_at=fetched_at,
-                                                use_htmldate=use_htmldate)
+                                                use_htmldate=use_htmldate, tree=tree)
     return published, modified
 
 
@@ -1171,6 +1178,7 @@ def explain_html_dates(
     *,
     fetched_at: str | datetime | None = None,
     use_htmldate: bool = True,
+    tree: Any = None,
 ) -> tuple[ParsedDate | None, ParsedDate | None, HtmlDateSource]:
     """:func:`dates_from_html` plus which evidence won (for diagnostics and the benchmark).
 
@@ -1187,7 +1195,7 @@ def explain_html_dates(
     - The URL's day corrects a UTC metadata time near midnight to the publisher's day.
     """
     fetch = _fetch_time(fetched_at)
-    pub_raw, mod_raw = _metadata_dates(html)
+    pub_raw, mod_raw = _metadata_dates(html, tree)
     pub_all = _all_parsed(pub_raw, fetch)
     mod_all = _all_parsed(mod_raw, fetch)
     published = pub_all[0] if pub_all else None
@@ -1199,7 +1207,7 @@ def explain_html_dates(
     def byline() -> ParsedDate | None:
         """The visible text's best date, scored without the URL (independent evidence)."""
         if not text_cache:
-            text_cache.append(visible_text(html))
+            text_cache.append(visible_text(html, tree))
         return _scored_text_dates(text_cache[0], fetched_at=fetch)[0]
 
     if published is not None:
@@ -1211,7 +1219,7 @@ def explain_html_dates(
             if agreeing:
                 published, source = agreeing[0], "metadata+byline"
     if published is None and use_htmldate:
-        published = _htmldate(html, url, fetch)
+        published = _htmldate(html, url, fetch)  # its own parse: its results depend on it
         if published is not None:
             source = "htmldate"
             if not published.iso.endswith("-01-01"):
@@ -1224,7 +1232,7 @@ def explain_html_dates(
     if published is None or published.iso.endswith("-01-01"):
         # nothing, or only a year (htmldate says YYYY-01-01): read the visible bylines instead
         if not text_cache:
-            text_cache.append(visible_text(html))
+            text_cache.append(visible_text(html, tree))
         from_text, text_mod, _ = _scored_text_dates(text_cache[0], fetched_at=fetch, url=url)
         if from_text is not None:
             published, source = from_text, "text"
@@ -1246,11 +1254,17 @@ def explain_html_dates(
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe")
 
 
-def visible_text(html: str) -> str:
-    """The text a reader sees on the page, one block per line."""
-    tree = _parse_html(html)
-    if tree is None:  # unparseable page: no visible text to offer
-        return ""
+def visible_text(html: str, tree: Any = None) -> str:
+    """The text a reader sees on the page, one block per line (``tree``: already parsed; a
+    copy is edited, not it)."""
+    if tree is not None:
+        import copy
+
+        tree = copy.deepcopy(tree)
+    else:
+        tree = _parse_html(html)
+        if tree is None:  # unparseable page: no visible text to offer
+            return ""
     for el in list(tree.iter(*_INVISIBLE)):
         if el.getparent() is not None:
             el.drop_tree()  # keeps the element's tail text in place
