@@ -118,3 +118,14 @@ def test_a_declared_legacy_charset_does_not_garble_the_decoded_page() -> None:
             "<p>Veröffentlicht am 31. März 2020</p>" + _STORY + "</body></html>")
     assert dates.visible_text(html).splitlines()[1] == "Veröffentlicht am 31. März 2020"
     assert dates_from_html(html, use_htmldate=False)[0] == ParsedDate("2020-03-31", "day")
+
+
+def test_an_already_parsed_tree_gives_the_same_answer_and_is_left_unchanged() -> None:
+    from lxml import etree
+
+    html = _page(_article_jsonld("2021-01-01T11:00:00+01:00", "2023-04-01T10:00:00+02:00"),
+                 body="<p class='byline'>Aktualisiert am 01.04.2023</p>" + _STORY)
+    tree = dates._parse_html(html)
+    before = etree.tostring(tree)
+    assert explain_html_dates(html, tree=tree) == explain_html_dates(html)
+    assert etree.tostring(tree) == before
