@@ -7,7 +7,12 @@ Three tables:
    without the page URL: what a pipeline fed scraped text has to work with.
 3. ``dates/dateparser-strings.jsonl``: share of strings parsed to the expected value, and speed.
 
-Usage: ``python benchmarks/dates.py [--data DIR] [--only html,text,strings]``
+Pages are also scored on the even and odd halves of the set (a rule tuned on one half should
+hold on the other); ``--misses`` lists every HTML page cleanfeed gets wrong with the evidence
+that won. The strings table runs each system in its own fresh process (first pass cold, second
+warm) and reports wall-clock and CPU-time rates.
+
+Usage: ``python benchmarks/dates.py [--data DIR] [--only html,text,strings] [--misses]``
 """
 
 from __future__ import annotations
