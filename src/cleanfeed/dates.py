@@ -81,7 +81,8 @@ _WEEKDAYS = (
     "sa", "so", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lun",
     "mar", "mer", "jeu", "ven", "sam", "dim", "lunes", "martes", "miércoles", "miercoles",
     "jueves", "viernes", "sábado", "sabado", "domingo", "segunda-feira", "terça-feira",
-    "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira", "lunedì", "lunedi", "martedì",
+    "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira", "segunda", "terça", "terca",
+    "quarta", "quinta", "sexta", "lunedì", "lunedi", "martedì",
     "martedi", "mercoledì", "mercoledi", "giovedì", "giovedi", "venerdì", "venerdi", "sabato",
     "domenica", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
 )
@@ -226,7 +227,10 @@ def _fetch_time(fetched_at: str | datetime | None) -> datetime | None:
 
 
 def date_order_for(languages: Sequence[str] | None = None, url: str | None = None) -> DateOrder:
-    """Day/month order for numeric dates: US English sites write M/D/Y, most others D/M/Y."""
+    """Day/month order for slashed numeric dates: US English sites write M/D/Y, most others
+    D/M/Y. A ``.com`` site of unknown language counts as US (dotted dates such as 12.05.2023
+    are read day-first whatever this says); an unambiguous date on the same page
+    (:func:`page_date_order`) overrides both."""
     langs = [lang.lower() for lang in languages or ()]
     if langs and not langs[0].startswith("en"):
         return "DMY"
@@ -236,13 +240,34 @@ def date_order_for(languages: Sequence[str] | None = None, url: str | None = Non
         if tld in {"uk", "ie", "au", "nz", "in", "za", "de", "fr", "es", "it", "pt", "nl", "at",
                    "ch", "be", "br", "mx", "ar", "pl", "ru", "se", "no", "dk", "fi"}:
             return "DMY"
-        if langs and tld in {"com", "us", "org", "net", "gov", "edu"}:
+        if tld in {"us", "gov", "edu"} or (tld == "com" and not langs) or (
+                langs and tld in {"com", "org", "net"}):
             return "MDY"
     if langs and langs[0] in ("en", "en-us"):
         return "MDY"
     if langs and langs[0].startswith("en-") and langs[0] != "en-us":
         return "DMY"
     return "DMY" if not langs else "MDY"
+
+
+_SLASHED = re.compile(r"(?<![\d/])(?P<a>\d{1,2})(?P<sep>[/-])(?P<b>\d{1,2})(?P=sep)"
+                      r"(?:1[89]|2[01])?\d\d(?![\d/])")
+
+
+def page_date_order(lines: Iterable[str]) -> DateOrder | None:
+    """The day/month order a page itself shows: "25/12/2023" anywhere settles "12/05/2023"
+    elsewhere on it. ``None`` when no slashed date is unambiguous, or the page shows both."""
+    seen: set[DateOrder] = set()
+    for line in lines:
+        if "/" not in line and "-" not in line:
+            continue
+        for m in _SLASHED.finditer(line):
+            a, b = int(m["a"]), int(m["b"])
+            if 12 < a <= 31 and 1 <= b <= 12:
+                seen.add("DMY")
+            elif 12 < b <= 31 and 1 <= a <= 12:
+                seen.add("MDY")
+    return seen.pop() if len(seen) == 1 else None
 
 
 def _offset_str(minutes: int) -> str:
@@ -320,8 +345,12 @@ def _valid_day(y: int, mo: int, d: int) -> date | None:
 
 
 def _two_digit_year(yy: int, fetch: datetime | None) -> int:
-    """strptime's rule (00-68 -> 20xx); the future check then drops what is too late."""
-    return 2000 + yy if yy < 69 else 1900 + yy
+    """The century that puts the year at most 20 years after the fetch year (the usual sliding
+    window: "3/3/50" fetched in 2015 is 1950); strptime's 00-68 -> 20xx without a fetch time."""
+    if fetch is None:
+        return 2000 + yy if yy < 69 else 1900 + yy
+    year = fetch.year - fetch.year % 100 + yy
+    return year - 100 if year > fetch.year + 20 else year
 
 
 def _day_from_match(
@@ -345,7 +374,7 @@ def _day_from_match(
         return _valid_day(year, b, a)
     if b > 12 and a <= 12:
         return _valid_day(year, a, b)
-    if order == "MDY":
+    if order == "MDY" and g["sep"] != ".":  # 12.05.2023 is day.month everywhere
         return _valid_day(year, a, b)
     return _valid_day(year, b, a)
 
@@ -366,7 +395,11 @@ def _resolve(found: ParsedDate, fetch: datetime | None, allow_future: bool) -> P
 def _relative(m: re.Match[str], fetch: datetime) -> ParsedDate | None:
     n_text = m["n"].lower()
     n = int(n_text) if n_text.isdigit() else 1
-    unit = _REL_UNIT[m["unit"].lower()]
+    return _shift(fetch, n, _REL_UNIT[m["unit"].lower()])
+
+
+def _shift(fetch: datetime, n: int, unit: str) -> ParsedDate | None:
+    """``n`` units (s m h d w M y) before the fetch time; a negative ``n`` is after it."""
     if unit in "smh":
         delta = {"s": timedelta(seconds=n), "m": timedelta(minutes=n), "h": timedelta(hours=n)}
         dt = fetch - delta[unit]
@@ -384,10 +417,36 @@ def _relative(m: re.Match[str], fetch: datetime) -> ParsedDate | None:
         months = n * (12 if unit == "y" else 1)
         total = day.year * 12 + day.month - 1 - months
         year, month = divmod(total, 12)
-        if year < 1:
+        if not 1 <= year <= 9999:
             return None
         day = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
     return ParsedDate(day.isoformat(), "day")
+
+
+def _shift_many(fetch: datetime, parts: Sequence[tuple[int, str]]) -> ParsedDate | None:
+    """The fetch time moved by several amounts at once ("1 year 2 months ago" = 14 months):
+    months and years first (day clamped to the month's end), then the fixed-length units."""
+    months = sum(n * (12 if unit == "y" else 1) for n, unit in parts if unit in "yM")
+    fixed = timedelta()
+    for n, unit in parts:
+        if unit in "smhdw":
+            fixed += {"s": timedelta(seconds=n), "m": timedelta(minutes=n),
+                      "h": timedelta(hours=n), "d": timedelta(days=n),
+                      "w": timedelta(weeks=n)}[unit]
+    total = fetch.year * 12 + fetch.month - 1 - months
+    year, month = divmod(total, 12)
+    if not 1 <= year <= 9999:
+        return None
+    try:
+        dt = fetch.replace(year=year, month=month + 1,
+                           day=min(fetch.day, calendar.monthrange(year, month + 1)[1])) - fixed
+    except OverflowError:
+        return None
+    if not any(unit in "smh" for _, unit in parts):
+        return ParsedDate(dt.date().isoformat(), "day")
+    off = dt.utcoffset()
+    return ParsedDate(_format(dt, seconds=any(unit == "s" for _, unit in parts),
+                              offset=int(off.total_seconds() // 60) if off else 0), "second")
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,6 +529,36 @@ def find_dates_in_line(
     return out
 
 
+#: Any fixed instant: :func:`date_spans` asks where phrases are, not what they resolve to.
+_SPAN_FETCH = datetime(2100, 1, 1, tzinfo=timezone.utc)
+#: A weekday written before a date ("Monday, 2025-01-31"): the same vocabulary as the patterns.
+WEEKDAY_PATTERN = _WEEKDAY_RE
+
+
+def date_spans(line: str) -> list[tuple[int, int]]:
+    """Where dates are written in ``line``: absolute dates with their time and zone, and
+    counted relative phrases ("2 hours ago", "vor 3 Tagen"); day words ("today") are left out.
+
+    Syntactic only (nothing is resolved or rejected as future): this is the one date
+    vocabulary other steps match against, e.g. the stamps cleaner.
+
+    >>> date_spans("Published: Jan. 31, 2025 3:10 pm ET")
+    [(11, 35)]
+    """
+    out = []
+    for dm in find_dates_in_line(line, fetched_at=_SPAN_FETCH, allow_future=True):
+        text = line[dm.start: dm.end]
+        if dm.relative and not any(p.fullmatch(text) for p in _REL_PATTERNS):
+            continue
+        out.append((dm.start, dm.end))
+    return out
+
+
+def is_time_of_day(text: str) -> bool:
+    """Whether ``text`` is only a clock time ("15:10", "3:10 pm ET", "10.30 Uhr")."""
+    return _BARE_TIME.match(text.strip()) is not None
+
+
 def find_date_in_line(
     line: str,
     *,
@@ -528,6 +617,32 @@ FALLBACK_LANGUAGES: tuple[str, ...] = (
     "hi", "th", "fa",
 )
 
+#: The scripts of the fallback languages that do not write in Latin letters.
+_SCRIPTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"[\u0400-\u04ff]"), ("ru", "uk", "bg")),
+    (re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]"), ("el",)),
+    (re.compile(r"[\u0600-\u06ff]"), ("ar", "fa")),
+    (re.compile(r"[\u0590-\u05ff]"), ("he",)),
+    (re.compile(r"[\u0900-\u097f]"), ("hi",)),
+    (re.compile(r"[\u0e00-\u0e7f]"), ("th",)),
+    (re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"), ("zh", "ja")),
+    (re.compile(r"[\uac00-\ud7af\u1100-\u11ff]"), ("ko",)),
+)
+_NON_LATIN = frozenset(lang for _, langs in _SCRIPTS for lang in langs)
+
+
+def fallback_languages_for(text: str) -> tuple[str, ...]:
+    """The fallback languages whose script ``text`` is written in (all of them when it mixes
+    scripts): a Latin-letter string is never Chinese. Each language dateparser loads costs
+    ~40 ms the first time, so a cold process does not pay for scripts it never sees."""
+    found = [langs for pattern, langs in _SCRIPTS if pattern.search(text)]
+    if len(found) > 1:
+        return FALLBACK_LANGUAGES
+    if found:
+        return tuple(lang for lang in FALLBACK_LANGUAGES if lang in found[0])
+    return tuple(lang for lang in FALLBACK_LANGUAGES if lang not in _NON_LATIN)
+
+
 _EN_UNIT = re.compile(r"\b(?:decade|year|month|week|day|hour|minute|second)s?\b")
 _EN_MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|"
                        r"october|november|december)\b")
@@ -554,7 +669,8 @@ _PROBE_BASES = (datetime(2001, 2, 3, 4, 5, 6), datetime(2011, 7, 9, 10, 11, 12))
 
 
 def _via_dateparser(
-    text: str, languages: tuple[str, ...] | None, fetch: datetime | None, order: DateOrder
+    text: str, languages: tuple[str, ...] | None, fetch: datetime | None, order: DateOrder,
+    *, past: bool = True,
 ) -> ParsedDate | None:
     if _NUMBER_JUNK.match(text):  # numbers only: the patterns above read every real one
         return None
@@ -562,7 +678,8 @@ def _via_dateparser(
     results = []
     for base in bases:
         try:
-            parser = _dateparser(languages, base.replace(tzinfo=None), order, fetch is not None)
+            parser = _dateparser(languages, base.replace(tzinfo=None), order,
+                                 past and fetch is not None)
             data = parser.get_date_data(text)
         except (ValueError, OverflowError, TypeError):
             return None
@@ -589,6 +706,199 @@ def _via_dateparser(
         return ParsedDate(_format(dt, seconds=bool(dt.second) or bool(re.search(
             r"\d:\d\d:\d\d", text)), offset=offset), "second")
     return ParsedDate(dt.date().isoformat(), "day")
+
+
+_SPACED_DOTS = re.compile(r"(?<=\d)\s+\.\s*(?=\d)|(?<=\d)\.\s+(?=\d)")
+_BARE_TIME = re.compile(rf"^(?P<time>{_TIME})(?:\s*(?:uhr|h)\b\.?)?(?:{_ZONE})?$", re.I)
+
+
+def _bare_time(text: str, fetch: datetime, allow_future: bool) -> ParsedDate | None:
+    """"10:04am" alone: that time on the fetch day, or the day before when that is still to come
+    (``allow_future`` keeps the fetch day)."""
+    m = _BARE_TIME.match(text)
+    if m is None:
+        return None
+    wall = fetch.replace(tzinfo=None)
+    found = _with_time(wall.date(), m)
+    if found is None or found.precision != "second":
+        return None
+    when = datetime.fromisoformat(found.iso)
+    later = when > fetch if when.tzinfo else when > wall  # an offset given: compare instants
+    if not allow_future and later:
+        found = _with_time(wall.date() - timedelta(days=1), m)
+    return found
+
+
+_LOCALE_KEY = re.compile(
+    r"^(?P<in>in )?(?P<n>\\1|\d+) (?P<unit>year|month|week|day|hour|minute|second|fortnight"
+    r"|decade)(?P<ago> ago)?$"
+)
+_LOCALE_UNIT = {"year": ("y", 1), "month": ("M", 1), "week": ("w", 1), "day": ("d", 1),
+                "hour": ("h", 1), "minute": ("m", 1), "second": ("s", 1),
+                "fortnight": ("w", 2), "decade": ("y", 10)}
+
+
+#: How dateparser's locale data writes the number in a relative phrase.
+_LOCALE_NUMBER = "(\\d++[.,]?\\d*+)"
+_REGEX_SYNTAX = re.compile(r"[\\^$.|?*+()\[\]{}]")
+_SLOT = "<n>"  # where the number stood in a relative-phrase template
+_ONE_NUMBER = re.compile(r"(?<![\d.,])\d{1,4}(?![\d.,])")
+
+
+@dataclass(frozen=True, slots=True)
+class _LocaleRelatives:
+    """One language's relative phrases, from dateparser's locale data."""
+
+    phrases: dict[str, tuple[int, str]]  # "вчера" -> (1, "d"): signed count (past > 0), unit
+    templates: dict[str, tuple[int, str]]  # "<n> дня назад" -> (1, "d"): sign, unit per 1
+    patterns: tuple[tuple[re.Pattern[str], int, str], ...]  # the few that are real regexes
+    units: dict[str, tuple[str, int]]  # "meses" -> ("M", 1): unit words of the language
+    markers: dict[tuple[str, ...], int]  # ("hace",) -> 1, ("dans",) -> -1: past / future words
+    skip: frozenset[str]  # "y", "et", ",": words dateparser ignores
+
+
+@lru_cache(maxsize=256)  # one entry per language code asked for
+def _locale_relative_table(language: str) -> _LocaleRelatives:
+    """Relative phrases of one language from dateparser's own locale data (no parser built).
+
+    Building a dateparser parser compiles every pattern of a language (~40 ms each, most of
+    a cold run). Nearly all of dateparser's relative patterns are literal text around one
+    number, so they become dictionary keys here (``_SLOT`` stands for the number); the rare real
+    regex is compiled. Regional variants (pt-PT "dentro de ...") are merged into the language.
+    """
+    import importlib
+
+    phrases: dict[str, tuple[int, str]] = {}
+    templates: dict[str, tuple[int, str]] = {}
+    regexes: dict[str, tuple[int, str]] = {}
+    units: dict[str, tuple[str, int]] = {}
+    markers: dict[tuple[str, ...], int] = {}
+    skip: set[str] = set()
+    for name in dict.fromkeys((language, language.split("-")[0])):
+        try:
+            module = importlib.import_module(f"dateparser.data.date_translation_data.{name}")
+        except ImportError:
+            continue
+        info = getattr(module, "info", {})
+        for section in (info, *info.get("locale_specific", {}).values()):
+            for key, values in section.get("relative-type", {}).items():
+                k = _LOCALE_KEY.match(key)
+                if k is None or k["n"] == "\\1" or (k["in"] is None) == (k["ago"] is None):
+                    continue
+                unit, mult = _LOCALE_UNIT[k["unit"]]
+                sign = 1 if k["ago"] else -1
+                for value in values:
+                    phrases.setdefault(" ".join(value.lower().split()),
+                                       (sign * int(k["n"]) * mult, unit))
+            for key, values in section.get("relative-type-regex", {}).items():
+                k = _LOCALE_KEY.match(key)
+                if k is None or k["n"] != "\\1" or (k["in"] is None) == (k["ago"] is None):
+                    continue
+                unit, mult = _LOCALE_UNIT[k["unit"]]
+                sign = (1 if k["ago"] else -1) * mult
+                for value in values:
+                    parts = value.lower().split(_LOCALE_NUMBER)
+                    if len(parts) == 2 and not _REGEX_SYNTAX.search(parts[0] + parts[1]):
+                        template = " ".join(f"{parts[0]}{_SLOT}{parts[1]}".split())
+                        templates.setdefault(template, (sign, unit))
+                    else:
+                        regexes.setdefault(value, (sign, unit))
+            for unit_name, (code, mult) in _LOCALE_UNIT.items():
+                for word in section.get(unit_name, ()):
+                    units.setdefault(word.lower().rstrip("."), (code, mult))
+            for word in section.get("ago", ()) or ():
+                markers.setdefault(tuple(word.lower().split()), 1)
+            for word in section.get("in", ()) or ():
+                markers.setdefault(tuple(word.lower().split()), -1)
+            skip.update(w.strip().lower() for w in section.get("skip", ()) if w.strip())
+        if phrases or templates or regexes:
+            break
+    # the words around the number in "<n> дня назад" / "через <n> дня" mark the direction
+    for template, (sign, _) in templates.items():
+        before, _, after = template.partition(_SLOT)
+        for side in (before.split(), after.split()):
+            words = tuple(w.rstrip(".") for w in side if w.rstrip(".") not in units)
+            if words:
+                markers.setdefault(words, 1 if sign > 0 else -1)
+    compiled = []
+    for source, (sign, unit) in regexes.items():
+        try:
+            compiled.append((re.compile(source, re.I), sign, unit))
+        except re.error:  # written for the ``regex`` module only: dateparser still reads it
+            continue
+    return _LocaleRelatives(phrases, templates, tuple(compiled), units, markers,
+                            frozenset(skip))
+
+
+def _locale_relative(
+    text: str, languages: tuple[str, ...], fetch: datetime
+) -> ParsedDate | None:
+    """"2 дня назад", "dentro de 8 meses", "вчера": a whole-string relative phrase read from
+    dateparser's locale data without building a parser; ``None`` leaves it to dateparser."""
+    key = " ".join(text.lower().split()).rstrip(".")
+    numbers = list(_ONE_NUMBER.finditer(key))
+    template = None
+    if len(numbers) == 1:
+        m = numbers[0]
+        template = " ".join(f"{key[: m.start()]}{_SLOT}{key[m.end():]}".split())
+    for language in languages:
+        table = _locale_relative_table(language)
+        if key in table.phrases:
+            n, unit = table.phrases[key]
+            return _shift(fetch, n, unit)
+        if template is not None and template in table.templates:
+            sign, unit = table.templates[template]
+            return _shift(fetch, sign * int(numbers[0].group()), unit)
+        for pattern, sign, unit in table.patterns:
+            found = pattern.fullmatch(key)
+            if found and found.group(1).isdigit():
+                return _shift(fetch, sign * int(found.group(1)), unit)
+        if len(numbers) >= 2:
+            compound = _locale_compound(key, table, fetch)
+            if compound is not None:
+                return compound
+    return None
+
+
+_TOKEN = re.compile(r"\d+|[^\W\d_]+\.?|[^\w\s]", re.UNICODE)
+
+
+def _locale_compound(key: str, table: _LocaleRelatives, fetch: datetime) -> ParsedDate | None:
+    """"1 año 2 meses", "prije 20 sat 5 minuta", "2 gün öncə 23 saat öncə": several counted
+    units, with the language's past/future words around them (none: past, as dateparser
+    reads it). Every token must be a count, its unit, a direction word or a word to skip;
+    anything else (a number word, a time) leaves the phrase to dateparser."""
+    tokens = _TOKEN.findall(key)
+    parts: list[tuple[int, str]] = []
+    signs: set[int] = set()
+    i = 0
+    longest = max((len(m) for m in table.markers), default=1)
+    while i < len(tokens):
+        token = tokens[i]
+        if token.isdigit():
+            if i + 1 >= len(tokens):
+                return None
+            unit = table.units.get(tokens[i + 1].rstrip("."))
+            if unit is None:
+                return None
+            parts.append((int(token) * unit[1], unit[0]))
+            i += 2
+            continue
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            words = tuple(t.rstrip(".") for t in tokens[i: i + size])
+            if words in table.markers:
+                signs.add(table.markers[words])
+                i += size
+                break
+        else:
+            if token.rstrip(".") in table.skip or token in table.skip:
+                i += 1
+                continue
+            return None
+    if len(parts) < 2 or len(signs) > 1:
+        return None
+    sign = signs.pop() if signs else 1
+    return _shift_many(fetch, [(sign * n, unit) for n, unit in parts])
 
 
 _RELATIVE_HINT = re.compile(
@@ -639,8 +949,25 @@ def parse_date(
             return _resolve(m.date, fetch, allow_future)
     elif len(matches) > 1:
         return None  # two dates in one string: not one date
-    langs = tuple(languages) if languages else FALLBACK_LANGUAGES
-    found = _via_dateparser(s, langs, fetch, order)
+    if fetch is not None:
+        quick = _bare_time(s, fetch, allow_future)
+        if quick is None and languages:
+            quick = _locale_relative(s, tuple(languages), fetch)
+        if quick is not None:
+            return _resolve(quick, fetch, allow_future)
+    spaced = _SPACED_DOTS.sub(".", s)
+    if spaced != s:  # "26 . 10.21": a numeric date typed with spaces around its dots
+        return parse_date(spaced, languages=languages, fetched_at=fetch, url=url,
+                          date_order=date_order, allow_future=allow_future)
+    if languages:
+        found = _via_dateparser(s, tuple(languages), fetch, order, past=not allow_future)
+    else:
+        # English first: most strings without a language are English or numeric, and each
+        # extra dateparser language costs ~40 ms of pattern compiling on its first use
+        found = _via_dateparser(s, ("en",), fetch, order, past=not allow_future)
+        if found is None:
+            found = _via_dateparser(s, fallback_languages_for(s), fetch, order,
+                                    past=not allow_future)
     if found is None:
         return None
     return _resolve(found, fetch, allow_future)
@@ -716,6 +1043,22 @@ def _walk_jsonld(node: Any, out: list[tuple[int, str, str]], depth: int = 0) -> 
             _walk_jsonld(value, out, depth + 1)
 
 
+def _parse_html(html: str) -> Any:
+    """The page as an lxml tree, or ``None``.
+
+    The text is already decoded, so it is handed to lxml as UTF-8 bytes with the encoding
+    forced: a ``<meta charset=iso-8859-1>`` left in the page must not decode it a second time
+    (that turned "März" into "MÃ¤rz" and hid the date).
+    """
+    try:
+        from lxml import html as lxml_html
+
+        parser = lxml_html.HTMLParser(encoding="utf-8")
+        return lxml_html.fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
+    except Exception:  # lxml refuses some documents outright (empty, only a comment...)
+        return None
+
+
 def _metadata_dates(html: str, tree: Any = None) -> tuple[list[str], list[str]]:
     """Raw published / modified strings from JSON-LD, meta tags, itemprop and <time>, best first.
 
@@ -738,13 +1081,8 @@ def _metadata_dates(html: str, tree: Any = None) -> tuple[list[str], list[str]]:
                 published.append((rank + 5, value))
             else:
                 modified.append((rank, value))
-    if tree is None:
-        try:
-            from lxml import html as lxml_html
-
-            tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
-        except Exception:  # lxml refuses some documents outright; metadata is then JSON-LD only
-            tree = None
+    if tree is None:  # None after this: lxml refuses the document; metadata is JSON-LD only
+        tree = _parse_html(html)
     if tree is not None:
         for meta in tree.iter("meta"):
             key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
@@ -791,13 +1129,25 @@ def date_from_url(url: str | None) -> ParsedDate | None:
     return None
 
 
-def _first_parsed(raws: Iterable[str], fetch: datetime | None) -> ParsedDate | None:
+def _all_parsed(raws: Iterable[str], fetch: datetime | None) -> list[ParsedDate]:
+    """Every plausible date among ``raws``, in their order (best source first)."""
+    out = []
     for raw in raws:
         found = parse_date(raw, fetched_at=fetch, date_order="YMD" if re.match(r"\s*\d{4}", raw)
                            else None)
         if found and int(found.iso[:4]) >= MIN_TEXT_YEAR:
-            return found
-    return None
+            out.append(found)
+    return out
+
+
+def _first_parsed(raws: Iterable[str], fetch: datetime | None) -> ParsedDate | None:
+    found = _all_parsed(raws, fetch)
+    return found[0] if found else None
+
+
+#: Which evidence gave :func:`dates_from_html`'s published date (see ``explain_html_dates``).
+HtmlDateSource = Literal["metadata", "metadata+byline", "htmldate", "htmldate+byline", "text",
+                         "url", "none"]
 
 
 def dates_from_html(
@@ -812,30 +1162,93 @@ def dates_from_html(
 
     JSON-LD/OpenGraph/itemprop/<time> carry the publisher's own offset, so they come first;
     htmldate (``original_date=True, extensive_search=True``) then searches the page; a day in
-    the URL is the last resort. ``tree``: the page already parsed with lxml (the extract step
-    passes its own), so the searches below do not parse it again; it is left unchanged.
+    the URL is the last resort. Where the sources disagree, the date printed in the visible
+    byline settles it (see :func:`explain_html_dates`). ``tree``: the page already parsed with
+    lxml (the extract step passes its own), so the searches below do not parse it again; it
+    is left unchanged.
+    """
+    published, modified, _ = explain_html_dates(html, url, fetched_at=fetched_at,
+                                                use_htmldate=use_htmldate, tree=tree)
+    return published, modified
+
+
+def explain_html_dates(
+    html: str,
+    url: str | None = None,
+    *,
+    fetched_at: str | datetime | None = None,
+    use_htmldate: bool = True,
+    tree: Any = None,
+) -> tuple[ParsedDate | None, ParsedDate | None, HtmlDateSource]:
+    """:func:`dates_from_html` plus which evidence won (for diagnostics and the benchmark).
+
+    Rules, each a general signal rather than a site fix:
+
+    - Metadata first. When the page's metadata disagree with themselves (two published days,
+      or a modified day that differs), the day the visible byline prints wins if it is one of
+      them: readers (and labels) see that date, typically "updated" on pages that re-date.
+    - htmldate next. When its original-date and latest-date searches disagree it has found
+      several candidate days and guessed, and when its answer is the page's declared modified
+      day it missed the original one: a visible byline date then wins.
+    - A bare ``YYYY-01-01`` from htmldate means it found only a year (often a copyright
+      line): kept only when the visible text or the URL carries that same day.
+    - The URL's day corrects a UTC metadata time near midnight to the publisher's day.
     """
     fetch = _fetch_time(fetched_at)
     pub_raw, mod_raw = _metadata_dates(html, tree)
-    published = _first_parsed(pub_raw, fetch)
-    modified = _first_parsed(mod_raw, fetch)
+    pub_all = _all_parsed(pub_raw, fetch)
+    mod_all = _all_parsed(mod_raw, fetch)
+    published = pub_all[0] if pub_all else None
+    modified = mod_all[0] if mod_all else None
     url_day = date_from_url(url)
+    source: HtmlDateSource = "metadata" if published else "none"
+    text_cache: list[str] = []
+
+    def byline() -> ParsedDate | None:
+        """The visible text's best date, scored without the URL (independent evidence)."""
+        if not text_cache:
+            text_cache.append(visible_text(html, tree))
+        return _scored_text_dates(text_cache[0], fetched_at=fetch)[0]
+
+    if published is not None:
+        others = [d for d in (*pub_all[1:], *([modified] if modified else []))
+                  if d.day != published.day]
+        if others:
+            seen = byline()
+            agreeing = [d for d in others if seen is not None and d.day == seen.day]
+            if agreeing:
+                published, source = agreeing[0], "metadata+byline"
     if published is None and use_htmldate:
         published = _htmldate(html, url, fetch)  # its own parse: its results depend on it
+        if published is not None:
+            source = "htmldate"
+            if not published.iso.endswith("-01-01"):
+                latest = _htmldate(html, url, fetch, original=False)
+                unsure = latest is not None and latest.day != published.day
+                if unsure or (modified is not None and modified.day == published.day):
+                    seen = byline()
+                    if seen is not None:
+                        published, source = seen, "htmldate+byline"
     if published is None or published.iso.endswith("-01-01"):
         # nothing, or only a year (htmldate says YYYY-01-01): read the visible bylines instead
-        from_text, text_mod, _ = _scored_text_dates(visible_text(html, tree), fetched_at=fetch,
-                                                    url=url)
-        published = from_text or published
+        if not text_cache:
+            text_cache.append(visible_text(html, tree))
+        from_text, text_mod, _ = _scored_text_dates(text_cache[0], fetched_at=fetch, url=url)
+        if from_text is not None:
+            published, source = from_text, "text"
+        elif source == "htmldate" and published is not None and (
+                url_day is None or url_day.day != published.day):
+            published, source = None, "none"  # a bare year nobody else confirms
         modified = modified or text_mod
-    if published is None:
-        published = url_day
-    elif url_day and published.iso.endswith(("+00:00", "Z")) and published.day != url_day.day:
+    if published is None and url_day is not None:
+        published, source = url_day, "url"
+    elif url_day and published and published.iso.endswith(("+00:00", "Z")) \
+            and published.day != url_day.day:
         instant = datetime.fromisoformat(published.iso.replace("Z", "+00:00"))
         near = {(instant + timedelta(hours=h)).date().isoformat() for h in (-8, 8)}
         if url_day.day in near:  # a UTC stamp near midnight; the URL has the publisher's day
-            published = url_day
-    return published, modified
+            published, source = url_day, "url"
+    return published, modified, source
 
 
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe")
@@ -849,11 +1262,8 @@ def visible_text(html: str, tree: Any = None) -> str:
 
         tree = copy.deepcopy(tree)
     else:
-        try:
-            from lxml import html as lxml_html
-
-            tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
-        except Exception:  # unparseable page: no visible text to offer
+        tree = _parse_html(html)
+        if tree is None:  # unparseable page: no visible text to offer
             return ""
     for el in list(tree.iter(*_INVISIBLE)):
         if el.getparent() is not None:
@@ -865,14 +1275,17 @@ def visible_text(html: str, tree: Any = None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _htmldate(html: str, url: str | None, fetch: datetime | None) -> ParsedDate | None:
+def _htmldate(
+    html: str, url: str | None, fetch: datetime | None, *, original: bool = True
+) -> ParsedDate | None:
+    """htmldate's day; ``original=False`` asks for the latest date it sees instead."""
     try:
         from htmldate import find_date
     except ImportError:  # htmldate ships with trafilatura; without it we rely on metadata
         return None
     max_date = (fetch + _ZONE_SLACK).date().isoformat() if fetch else None
     try:
-        found = find_date(html, url=url, original_date=True, extensive_search=True,
+        found = find_date(html, url=url, original_date=original, extensive_search=True,
                           max_date=max_date)
     except Exception:  # htmldate raises on some malformed pages; no date beats a crash
         return None
@@ -940,9 +1353,9 @@ def _scored_text_dates(
     max_lines: int = 5000,
 ) -> tuple[ParsedDate | None, ParsedDate | None, float]:
     fetch = _fetch_time(fetched_at)
-    order = date_order_for(languages, url)
-    url_day = date_from_url(url)
     lines = [ln for ln in text.splitlines() if ln.strip()][:max_lines]
+    order = page_date_order(lines) or date_order_for(languages, url)
+    url_day = date_from_url(url)
     found: list[tuple[int, str, DateMatch]] = []
     for index, line in enumerate(lines):
         if len(line) > 600 or (fetch is None and not any(ch.isdigit() for ch in line)):

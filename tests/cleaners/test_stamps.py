@@ -22,6 +22,9 @@ STORY = "The mayor opened the new bridge on Tuesday, two years after constructio
     ("hace 3 horas", "hace 3 horas"),
     ("Friday, January 31, 2025", "Friday, January 31, 2025"),
     ("Updated at 1:23 p.m.", "1:23 p.m."),
+    # the dates module's vocabulary: a time written before the date, a short pt weekday
+    ("Published 10:02 AM EST Nov 19, 2019", "10:02 AM EST Nov 19, 2019"),
+    ("Sexta, 12 de maio de 2023", "Sexta, 12 de maio de 2023"),
 ])
 def test_whole_line_date_stamps_are_recognised(line: str, date: str) -> None:
     assert match_stamp(line) == date
@@ -32,6 +35,8 @@ def test_whole_line_date_stamps_are_recognised(line: str, date: str) -> None:
     "100M", "hello 4000", "2024", "Call 555-123-4567", "Read More",
     "Published in Nature, the study covers 2,000 patients.",
     "1:23",
+    "12 May 2023 - 14 May 2023",  # two dates: a range, not a stamp
+    "31/31/2023",  # not a calendar day
 ])
 def test_numbers_and_sentences_are_not_stamps(line: str) -> None:
     assert match_stamp(line) is None

@@ -2,7 +2,8 @@
 
 Boilerplate knowledge is data, not code: to add a language, add a JSON file with the same
 groups (``related``, ``share``, ``subscribe``, ``follow``, ``cookie``, ``ads``, ``copyright``,
-``date_labels``, ``relative``, ``months``, ``weekdays``). Every language's cues are active for
+``date_labels``...). Month and weekday names and relative phrases are not cues: they live in
+:mod:`cleanfeed.dates`, the one date vocabulary. Every language's cues are active for
 every article, since junk is often in another language than the story (an English site's
 Spanish edition, say).
 """
@@ -36,11 +37,6 @@ class Cues:
 
     groups: dict[str, frozenset[str]]
     languages: tuple[str, ...]
-    relative_units: frozenset[str]
-    relative_before: frozenset[str]
-    relative_after: frozenset[str]
-    months: frozenset[str]
-    weekdays: frozenset[str]
 
     def phrases(self, group: str) -> frozenset[str]:
         return self.groups[group]
@@ -50,11 +46,6 @@ class Cues:
 def load() -> Cues:
     """Read every ``cues/*.json`` once (sorted, so the result never depends on listing order)."""
     groups: dict[str, set[str]] = {g: set() for g in GROUPS}
-    units: set[str] = set()
-    before: set[str] = set()
-    after: set[str] = set()
-    months: set[str] = set()
-    weekdays: set[str] = set()
     langs: list[str] = []
     folder = resources.files("cleanfeed.cleaners") / "cues"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -64,20 +55,9 @@ def load() -> Cues:
         data = json.loads(entry.read_text(encoding="utf-8"))
         for group in GROUPS:
             groups[group].update(key(p) for p in data.get(group, ()))
-        months.update(m.casefold() for m in data.get("months", ()))
-        weekdays.update(w.casefold() for w in data.get("weekdays", ()))
-        rel = data.get("relative", {})
-        units.update(key(u) for u in rel.get("units", ()))
-        before.update(key(u) for u in rel.get("before", ()))
-        after.update(key(u) for u in rel.get("after", ()))
     return Cues(
         groups={g: frozenset(v) for g, v in groups.items()},
         languages=tuple(langs),
-        relative_units=frozenset(units),
-        relative_before=frozenset(before),
-        relative_after=frozenset(after),
-        months=frozenset(months),
-        weekdays=frozenset(weekdays),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from cleanfeed import dates
 from cleanfeed.article import Article
 from cleanfeed.cleaners import cues
 from cleanfeed.cleaners.spans import Cut, apply_cuts, iter_lines
@@ -21,35 +22,24 @@ EDGE_LINES = 3
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
-    c = cues.load()
-    month = cues.alternation(c.months)
-    weekday = cues.alternation(c.weekdays)
-    label = cues.alternation(c.phrases("date_labels"))
-    units = cues.alternation(c.relative_units)
-    before = cues.alternation(c.relative_before) or "(?!)"
-    after = cues.alternation(c.relative_after) or "(?!)"
-    day = r"\d{1,2}(?:st|nd|rd|th|º|er)?\.?"
-    year = r"\d{4}"
-    time = (r"(?:,?\s*(?:at|um|à|a\s+las|às|alle|ore|-|–|\|)?\s*\d{1,2}(?:[:h.]\d{2}){1,2}"
-            r"(?:\s*[ap]\.?\s?m\.?)?(?:\s*(?:uhr|h))?"
-            r"(?:\s*(?:\(?[A-Z]{2,5}\)?|UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?)?")
-    date = (
-        rf"(?:(?:{weekday})\.?,?\s+)?(?:"
-        rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:[T ]\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:\.\d+)?"
-        rf"(?:Z|[+-]\d{{2}}:?\d{{2}})?)?"
-        rf"|\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})"
-        rf"|{day}\s+(?:de\s+)?(?:{month})\.?,?\s+(?:de\s+)?{year}"
-        rf"|(?:{month})\.?\s+{day},?\s+{year}"
-        rf")"
-    )
-    relative = rf"(?:(?:{before})\s+)?\d{{1,3}}\s+(?:{units})\.?(?:\s+(?:{after}))?"
-    clock = r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?\s?m\.?)?(?:\s*(?:uhr|h))?(?:\s*[A-Z]{2,5})?"
-    line = (rf"^[\W_]*?(?:(?:{label})\s*[:\-–|]?\s*)?(?:on\s+|le\s+|el\s+|am\s+|em\s+|il\s+)?"
-            rf"(?P<date>(?:{date}){time}|{relative})[\W_]*$"
-            rf"|^[\W_]*?(?:{label})\s*[:\-–|]?\s*(?:at|um|à|a\s+las|às|alle)?\s*"
-            rf"(?P<clock>{clock})[\W_]*$")
-    return re.compile(line, re.IGNORECASE)
+def _edges() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What may stand before the date of a stamp line, and before a bare clock time.
+
+    The dates themselves are found by :func:`cleanfeed.dates.date_spans`, so the stamps
+    cleaner and the dates step share one vocabulary of months, weekdays and relative phrases;
+    only the labels ("Published", "Aktualisiert am") are the cleaner's own cues.
+    """
+    label = cues.alternation(cues.load().phrases("date_labels"))
+    before_date = re.compile(
+        rf"^[\W_]*?(?:(?:{label})\s*[:\-–|]?\s*)?(?:(?:on|le|el|am|em|il)\s+)?"
+        rf"(?:(?:{dates.WEEKDAY_PATTERN})\.?,?\s*)?$", re.IGNORECASE)
+    labelled_clock = re.compile(
+        rf"^[\W_]*?(?:{label})\s*[:\-–|]?\s*(?:(?:at|um|à|a\s+las|às|alle)\s+)?"
+        rf"(?P<clock>.+)$", re.IGNORECASE)
+    return before_date, labelled_clock
+
+
+_AFTER_DATE = re.compile(r"^[\W_]*$")
 
 
 def match_stamp(line: str) -> str | None:
@@ -65,10 +55,22 @@ def match_stamp(line: str) -> str | None:
     text = line.strip()
     if not text or len(text) > 80:
         return None
-    m = _pattern().match(text)
-    if not m:
+    before_date, labelled_clock = _edges()
+    spans = dates.date_spans(text)
+    if len(spans) == 1:
+        start, end = spans[0]
+        if before_date.match(text[:start]) and _AFTER_DATE.match(text[end:]):
+            return text[start:end].strip()
         return None
-    return (m.group("date") or m.group("clock")).strip()
+    if spans:
+        return None  # two dates on one line: a range or a listing, not a stamp
+    m = labelled_clock.match(text)
+    if m is None:
+        return None
+    for clock in (m["clock"].strip(), m["clock"].strip().rstrip("!?,;:.)]*|–-").strip()):
+        if clock and dates.is_time_of_day(clock):  # "1:23 p.m." keeps its dot, "15:10." not
+            return clock
+    return None
 
 
 class Stamps:
