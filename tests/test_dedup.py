@@ -211,7 +211,7 @@ def test_persistent_index_across_two_runs(tmp_path: Path) -> None:
     assert out[0].duplicate_of == first.id  # found against the earlier run
     assert out[1].duplicate_of is None  # the same record delivered again is not its own copy
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT count(*) FROM canonical").fetchone() == (2,)
+        assert db.execute("SELECT sum(n) FROM batch").fetchone() == (2,)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -273,7 +273,7 @@ def test_killed_process_leaves_a_usable_index(tmp_path: Path) -> None:
             time.sleep(0.05)
             try:
                 with sqlite3.connect(path, timeout=1) as db:
-                    count = db.execute("SELECT count(*) FROM canonical").fetchone()[0]
+                    count = db.execute("SELECT coalesce(sum(n), 0) FROM batch").fetchone()[0]
             except sqlite3.OperationalError:
                 pass  # not created yet
         assert count >= 500
@@ -282,10 +282,14 @@ def test_killed_process_leaves_a_usable_index(tmp_path: Path) -> None:
         proc.wait()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        rows = db.execute("SELECT count(*), max(row) - min(row) + 1 FROM canonical").fetchone()
-    assert rows[0] % 50 == 0 and rows[1] == rows[0]  # whole batches only, no gaps
+        batches = db.execute("SELECT row0, n FROM batch ORDER BY seq").fetchall()
+        segment_keys = db.execute("SELECT sum(n) FROM segment").fetchone()[0]
+    total = sum(n for _, n in batches)
+    assert all(n == 50 for _, n in batches)  # whole batches only
+    assert [r for r, _ in batches] == list(range(0, total, 50))  # no gaps
+    assert segment_keys == total * DedupParams().bands  # every band key of every batch
     with Deduplicator(index=path) as dedup:
-        assert len(dedup.index) == rows[0]
+        assert len(dedup.index) == total
         first_batch = set(dedup.index.ids[:50])
     assert first_batch == {f"d{i}" for i in range(50)}
 
