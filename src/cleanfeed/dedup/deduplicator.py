@@ -34,12 +34,10 @@ import numpy.typing as npt
 from cleanfeed.article import Article, Reject
 from cleanfeed.dedup.fingerprints import (
     Fingerprints,
-    band_keys,
     estimate_similarity,
     exact_similarity,
-    fingerprint,
     shingle_sets,
-    verification_sig,
+    sketch,
 )
 from cleanfeed.dedup.index import MemoryIndex, SqliteIndex
 from cleanfeed.dedup.params import DedupParams
@@ -165,9 +163,8 @@ class Deduplicator:
             return []
         p = self.params
         near = self.mode == "near"
-        fp = fingerprint([a.text for a in batch], p)
-        vsig = verification_sig(fp.sig)
-        keys = band_keys(fp.sig, p)
+        fp = sketch([a.text for a in batch], p)  # memory per chunk of texts, not per batch
+        vsig, keys = fp.vsig, fp.keys
         order = sorted((i for i in range(m) if fp.tokens[i] > 0),
                        key=lambda i: canonical_key(batch[i], int(fp.tokens[i])))
         rank = np.full(m, m, dtype=np.int64)
