@@ -258,12 +258,13 @@ def _fingerprint_chunks(texts: list[str], params: DedupParams
                                   small=small)
 
 
-def _chunks(sizes: list[int]) -> Iterator[tuple[int, int]]:
-    """(start, stop) runs of whole documents of about :data:`_CHUNK_BYTES` each."""
+def _chunks(sizes: list[int], limit: int = 0) -> Iterator[tuple[int, int]]:
+    """(start, stop) runs of whole documents of about ``limit`` (:data:`_CHUNK_BYTES`) each."""
+    limit = limit or _CHUNK_BYTES
     start, m = 0, len(sizes)
     while start < m:
         stop, size = start, 0
-        while stop < m and (stop == start or size + sizes[stop] < _CHUNK_BYTES):
+        while stop < m and (stop == start or size + sizes[stop] < limit):
             size += sizes[stop] + 1
             stop += 1
         yield start, stop
@@ -295,9 +296,11 @@ def _word_bytes(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
 
 
 def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
-                params: DedupParams, sig: npt.NDArray[np.uint32], tokens: npt.NDArray[np.int64],
-                exact: npt.NDArray[np.uint64]) -> list[npt.NDArray[np.uint32] | None]:
-    """Fill ``sig`` (bin minima, EMPTY where no shingle fell), ``tokens``, ``exact``.
+                params: DedupParams, sig: npt.NDArray[np.uint32] | None,
+                tokens: npt.NDArray[np.int64], exact: npt.NDArray[np.uint64]
+                ) -> list[npt.NDArray[np.uint32] | None]:
+    """Fill ``sig`` (bin minima, EMPTY where no shingle fell; skipped if None), ``tokens``,
+    ``exact``.
 
     ``buffer`` and ``lengths`` come from :func:`_encode_lower`. Returns the exact shingle
     sets of the chunk's small texts (None for the others).
@@ -307,13 +310,16 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     n = int(lengths.sum())
     data = buffer[:n]
     doc_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    # Temporaries are deleted as soon as they are spent: the peak memory of a chunk is the
+    # peak of fingerprinting (int32 positions: a chunk is far below 2 GiB).
     is_word = np.zeros(n + 1, dtype=np.bool_)
     is_word[1:] = _word_bytes(data)
-    edges = np.flatnonzero(is_word[1:] != is_word[:-1])  # alternating starts and ends
+    edges = np.flatnonzero(is_word[1:] != is_word[:-1]).astype(np.int32)  # starts, ends, ...
+    del is_word
     starts, ends = edges[0::2], edges[1::2]
     first = np.searchsorted(starts, doc_start)  # each text's first word
     tokens[:] = np.diff(first, append=starts.size)
-    doc = np.repeat(np.arange(m), tokens)
+    doc = np.repeat(np.arange(m, dtype=np.int32), tokens)
     seed = U64(_scalar_mix(params.seed))
     if starts.size == 0:
         exact[:] = mix64(np.zeros(m, dtype=U64) ^ seed)
@@ -321,6 +327,7 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     # Word hash: read each word 8 bytes at a time through an unaligned little-endian uint64
     # view of the buffer (one gather per 8 bytes of word, no per-byte arithmetic).
     length = ends - starts
+    del ends
     view = as_strided(np.frombuffer(buffer, dtype="<u8"), shape=(n,), strides=(1,))
     words = view[starts] & _MASKS[np.minimum(length, 8)]
     long_words = np.flatnonzero(length > 8)
@@ -332,17 +339,19 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
         long_words = long_words[rest > 8]
         offset += 8
     words ^= length.astype(U64) << U64(56)
+    del length, edges, starts
     words ^= seed
     _mix64_inplace(words)
     # Exact fingerprint: order-sensitive sum of (word, position) hashes, plus the word count.
-    position = np.arange(words.size, dtype=np.int64) - first[doc]
-    terms = position.astype(U64)
+    terms = np.arange(words.size, dtype=U64)
+    terms -= first.astype(U64)[doc]  # position in the text
     terms *= U64(_GOLDEN)
     terms += words
     _mix64_inplace(terms)
     acc = np.zeros(m, dtype=U64)
     some = np.flatnonzero(tokens)  # reduceat needs non-empty runs
     acc[some] = np.add.reduceat(terms, first[some])
+    del terms
     exact[:] = mix64(acc ^ tokens.astype(U64) ^ seed)
     s = params.shingle_size
     if words.size < s:
@@ -352,13 +361,17 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     for t in range(1, s):
         h *= _WORD_BASE
         h += words[t:t + width]
+    del words
     _mix64_inplace(h)
     inside = doc[:width] == doc[s - 1:]
     h, sdoc = h[inside], doc[:width][inside]
-    shift = U64(64 - (params.num_bins.bit_length() - 1))
-    bins = (h >> shift).astype(np.int64)
-    values = h.astype(np.uint32)  # the low 32 bits, independent of the bin bits
-    np.minimum.at(sig.reshape(-1), sdoc * params.num_bins + bins, values)
+    del inside, doc
+    if sig is not None:
+        shift = U64(64 - (params.num_bins.bit_length() - 1))
+        cell = (h >> shift).astype(np.int64)
+        cell += sdoc.astype(np.int64) * params.num_bins
+        np.minimum.at(sig.reshape(-1), cell, h.astype(np.uint32))  # low 32 bits: the value
+        del cell
     count = np.maximum(tokens - (s - 1), 0)  # shingles per text
     few = (count > 0) & (count <= params.exact_max_shingles)
     if few.any():
@@ -452,11 +465,11 @@ def shingle_sets(texts: list[str], params: DedupParams) -> list[npt.NDArray[np.u
     """The sorted sets of 32-bit shingle hashes of ``texts`` (what ``small`` holds)."""
     every = replace(params, exact_max_shingles=1 << 62)
     sets: list[npt.NDArray[np.uint32] | None] = [None] * len(texts)
-    for start, stop in _chunks([len(t) for t in texts]):
+    # Called for a few texts at a time (pairs near the threshold): small chunks, small peak.
+    for start, stop in _chunks([len(t) for t in texts], _CHUNK_BYTES // 4):
         m = stop - start
-        sig = np.full((m, params.num_bins), EMPTY, dtype=np.uint32)
         tokens, exact = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=U64)
-        sets[start:stop] = _sign_chunk(*_encode_lower(texts[start:stop]), every, sig, tokens,
+        sets[start:stop] = _sign_chunk(*_encode_lower(texts[start:stop]), every, None, tokens,
                                        exact)
     empty = np.zeros(0, dtype=np.uint32)
     return [s if s is not None else empty for s in sets]

@@ -182,7 +182,7 @@ class MemoryIndex:
         if n == 0:
             return
         if n0 + n > self._sig.shape[0]:
-            grown = np.zeros((max(2 * self._sig.shape[0], n0 + n, 1024), self.params.num_bins),
+            grown = np.zeros((max(2 * self._sig.shape[0], n0 + n), self.params.num_bins),
                              dtype=np.uint8)
             grown[:n0] = self._sig[:n0]
             self._sig = grown
