@@ -42,7 +42,9 @@ _S30, _S27, _S31 = U64(30), U64(27), U64(31)
 #: Bytes hashed per vectorised pass; bounds the temporary arrays (about 40 bytes per byte).
 _CHUNK_BYTES = 1 << 18
 #: Densification rounds done over the whole signature matrix before going sparse.
-_DENSE_ROUNDS = 6
+_DENSE_ROUNDS = 4
+#: Probes per bin in the first sparse round after them (doubling in later rounds).
+_SPARSE_BLOCK = 8
 
 
 def mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -278,7 +280,10 @@ def _word_bytes(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     (Latin-1 punctuation, no-break space), U+2000-U+207F (dashes, typographic quotes, spaces)
     and U+3000-U+303F (CJK punctuation), recognised by their UTF-8 lead bytes.
     """
-    word = _WORD_BYTE[data]
+    word = (data - np.uint8(0x61)) <= np.uint8(25)  # a-z (the text is lower-cased)
+    word |= (data - np.uint8(0x30)) <= np.uint8(9)
+    word |= (data - np.uint8(0x41)) <= np.uint8(25)  # A-Z that lower() left (none in practice)
+    word |= data >= np.uint8(0x80)
     lead = np.flatnonzero((data - np.uint8(0xC2)) <= np.uint8(0xE3 - 0xC2))
     if lead.size:
         lead = lead[lead + 2 < data.size]
@@ -390,13 +395,6 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     return small
 
 
-#: Per byte value: a-z, 0-9, A-Z (that lower() left; none in practice) and every byte of a
-#: non-ASCII character start as word bytes; :func:`_word_bytes` then clears the exceptions.
-_WORD_BYTE = np.zeros(256, dtype=np.bool_)
-for _lo, _hi in ((0x61, 0x7A), (0x30, 0x39), (0x41, 0x5A), (0x80, 0xFF)):
-    _WORD_BYTE[_lo:_hi + 1] = True
-_WORD_BYTE.flags.writeable = False
-
 _MASKS = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=U64)
 
 @lru_cache(maxsize=8)
@@ -427,16 +425,20 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
         need ^= update
     flat = orig.reshape(-1)
     rd, rj = np.nonzero(need)
-    attempt = _DENSE_ROUNDS
-    while rd.size:  # the few left (short texts): one probe per round, shrinking
-        if attempt == attempts:
+    attempt, block = _DENSE_ROUNDS, _SPARSE_BLOCK
+    while rd.size:  # the few left (mostly short texts): a block of probes per bin at once
+        while attempt + block > attempts:
             attempts *= 4
             table = _probe_table(k, params.seed, attempts)
-        cand = flat[rd * k + table[attempt, rj]]
+        cand = flat[rd * k + table[attempt:attempt + block, rj]]  # (probe, bin)
         ok = cand != EMPTY
-        filled[rd[ok], rj[ok]] = cand[ok]
-        rd, rj = rd[~ok], rj[~ok]
-        attempt += 1
+        hit = np.flatnonzero(ok.any(axis=0))
+        filled[rd[hit], rj[hit]] = cand[ok[:, hit].argmax(axis=0), hit]  # its first success
+        left = np.ones(rd.size, dtype=bool)
+        left[hit] = False
+        rd, rj = rd[left], rj[left]
+        attempt += block
+        block *= 2
     sig[rows] = filled
 
 

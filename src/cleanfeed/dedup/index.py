@@ -21,6 +21,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -296,8 +297,7 @@ class SqliteIndex(MemoryIndex):
                              f"for {total} rows")
         self._exact.add(exact, np.arange(total, dtype=np.int32))
         for seg_id, keys, rows in db.execute("SELECT id, keys, rows FROM segment ORDER BY id"):
-            self._bands.segments.append((np.frombuffer(keys, dtype="<u8").astype(np.uint64),
-                                         np.frombuffer(rows, dtype="<i4").astype(np.int32)))
+            self._bands.segments.append(_segment_from_blobs(keys, rows))
             self._seg_ids.append(seg_id)
         self.loaded = total
 
@@ -318,8 +318,8 @@ class SqliteIndex(MemoryIndex):
             small_len, small_blob = _pack_small(small)
             db.execute("INSERT INTO batch (row0, n, ids, exact, sig, small_len, small) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (row0, n, json.dumps(ids), np.asarray(exact, "<u8").tobytes(),
-                        np.ascontiguousarray(vsig, np.uint8).tobytes(), small_len, small_blob))
+                       (row0, n, json.dumps(ids), _blob(exact, "<u8"), _blob(vsig, "u1"),
+                        small_len, small_blob))
             with_sig = np.flatnonzero(has_sig)
             if with_sig.size:
                 segments = self._write_segment(sort_segment(
@@ -337,8 +337,7 @@ class SqliteIndex(MemoryIndex):
         if self._synced:
             disk = list(zip(self._seg_ids, self._bands.segments, strict=True))
         else:  # another writer changed the file: merge what is on disk, not what we hold
-            disk = [(i, (np.frombuffer(k, "<u8").astype(np.uint64),
-                         np.frombuffer(r, "<i4").astype(np.int32)))
+            disk = [(i, _segment_from_blobs(k, r))
                     for i, k, r in db.execute("SELECT id, keys, rows FROM segment ORDER BY id")]
         m = merges_due([s[0].size for _, s in disk] + [new[0].size])
         keep, merged = disk[:len(disk) - m], disk[len(disk) - m:]
@@ -347,8 +346,7 @@ class SqliteIndex(MemoryIndex):
         if merged:
             db.executemany("DELETE FROM segment WHERE id = ?", [(i,) for i, _ in merged])
         cur = db.execute("INSERT INTO segment (n, keys, rows) VALUES (?, ?, ?)",
-                         (new[0].size, new[0].astype("<u8").tobytes(),
-                          new[1].astype("<i4").tobytes()))
+                         (new[0].size, _blob(new[0], "<u8"), _blob(new[1], "<i4")))
         self._seg_ids = [i for i, _ in keep] + [int(cur.lastrowid or 0)]
         return [seg for _, seg in keep] + [new]
 
@@ -396,6 +394,17 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _blob(array: npt.NDArray[Any], dtype: str) -> memoryview:
+    """The array's bytes in ``dtype`` for SQLite, without a copy when already in that layout."""
+    return np.ascontiguousarray(array, dtype=dtype).data.cast("B")
+
+
+def _segment_from_blobs(keys: bytes, rows: bytes) -> Segment:
+    """A stored segment as read-only arrays over the blobs (no copy on little-endian)."""
+    return (np.frombuffer(keys, dtype="<u8").astype(np.uint64, copy=False),
+            np.frombuffer(rows, dtype="<i4").astype(np.int32, copy=False))
 
 
 def _pack_small(small: list[npt.NDArray[np.uint32] | None]) -> tuple[bytes, bytes]:
