@@ -516,3 +516,26 @@ def test_cli_strict_does_not_fail_on_duplicates(tmp_path: Path,
                  "--rejects", str(rej), "--strict"]) == 0
     assert [r["reason"] for r in _jsonl(rej)] == ["duplicate"]
     assert "1 of the rejects are duplicates" in capsys.readouterr().err
+
+
+def test_key_segments_merge_and_look_up_like_a_multimap() -> None:
+    """Many adds (so many LSM merges, duplicate keys across and inside segments): every
+    lookup returns exactly the (query, value) pairs a plain dict of lists gives."""
+    from cleanfeed.dedup.index import SortedMultiMap
+
+    rng = np.random.default_rng(4)
+    smm, truth = SortedMultiMap(), {}  # type: ignore[var-annotated]
+    value = 0
+    for size in rng.integers(0, 300, 40).tolist():
+        keys = rng.integers(0, 500, size).astype(np.uint64)
+        values = np.arange(value, value + size, dtype=np.int32)
+        value += size
+        smm.add(keys, values)
+        for k, v in zip(keys.tolist(), values.tolist(), strict=True):
+            truth.setdefault(k, []).append(v)
+    assert len(smm) == value and len(smm.segments) < 12  # merged, logarithmically many
+    queries = rng.integers(0, 600, 200).astype(np.uint64)
+    q, v = smm.lookup(queries)
+    got = sorted(zip(q.tolist(), v.tolist(), strict=True))
+    want = sorted((i, x) for i, k in enumerate(queries.tolist()) for x in truth.get(k, []))
+    assert got == want

@@ -9,9 +9,12 @@ one segment, equal-sized neighbours are merged), so a batch's thousands of band 
 answered by a few ``searchsorted`` calls, and the memory per canonical is about 12 bytes per
 band plus 1 byte per bin.
 
-:class:`SqliteIndex` persists the same rows in an embedded database (WAL journal; one
-transaction per batch) and loads them at open, so a killed process loses at most the batch in
-flight and the next run sees every batch committed before it.
+:class:`SqliteIndex` persists the same data in an embedded database (WAL journal; one
+transaction per batch): one row of packed blobs per batch, and the band-key segments
+themselves, merged on disk by the same rule as in memory. Opening reads those blobs straight
+into numpy (nothing is re-sorted, no Python object per canonical but its id), a killed
+process loses at most the batch in flight, and the next run sees every batch committed
+before it.
 """
 
 from __future__ import annotations
@@ -48,10 +51,23 @@ def sort_segment(keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32]) ->
 
 
 def merge_segments(a: Segment, b: Segment) -> Segment:
-    """Two sorted segments as one (a stable sort finds the two sorted runs and merges them)."""
-    k, v = np.concatenate((a[0], b[0])), np.concatenate((a[1], b[1]))
-    order = np.argsort(k, kind="stable")
-    return k[order], v[order]
+    """Two sorted segments as one.
+
+    ``b``'s entries go where ``searchsorted`` puts them, ``a``'s fill the rest: 13 bytes of
+    temporaries per key instead of the 32 of concatenating and sorting (the largest merge
+    of a run is the peak memory of its index).
+    """
+    na, nb = a[0].size, b[0].size
+    at = np.searchsorted(a[0], b[0], side="right")
+    at += np.arange(nb, dtype=at.dtype)
+    keys = np.empty(na + nb, dtype=np.uint64)
+    values = np.empty(na + nb, dtype=np.int32)
+    keys[at], values[at] = b
+    rest = np.ones(na + nb, dtype=bool)
+    rest[at] = False
+    del at
+    keys[rest], values[rest] = a
+    return keys, values
 
 
 def merges_due(sizes: list[int]) -> int:
