@@ -381,12 +381,14 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     few = (count > 0) & (count <= params.exact_max_shingles)
     if few.any():
         sel = few[sdoc]
-        hs, ds = (h[sel] >> U64(32)).astype(np.uint32), sdoc[sel]
-        order = np.lexsort((hs, ds))
-        hs, ds = hs[order], ds[order]
-        keep = np.ones(hs.size, dtype=bool)
-        keep[1:] = (hs[1:] != hs[:-1]) | (ds[1:] != ds[:-1])
-        hs, ds = hs[keep], ds[keep]
+        # (text, high 32 bits of the shingle hash) in one uint64: one sort, then distinct.
+        key = sdoc[sel].astype(U64) << U64(32)
+        key |= h[sel] >> U64(32)
+        key.sort()
+        keep = np.ones(key.size, dtype=bool)
+        keep[1:] = key[1:] != key[:-1]
+        key = key[keep]
+        hs, ds = key.astype(np.uint32), (key >> U64(32)).astype(np.int64)
         bounds = np.searchsorted(ds, np.flatnonzero(few), side="left")
         ends = np.append(bounds[1:], hs.size)
         for d, b0, b1 in zip(np.flatnonzero(few).tolist(), bounds.tolist(), ends.tolist(),
