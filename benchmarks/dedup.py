@@ -348,6 +348,7 @@ def run_incremental(articles: list[Article], args: argparse.Namespace) -> list[i
                               index=path) as dedup:
                 for i, a in enumerate(dedup.run(articles[start:start + step]), start):
                     labels.append(pos[a.duplicate_of] if a.duplicate_of else i)  # type: ignore
+            del dedup  # like separate processes: one run's index is gone before the next opens
     return labels
 
 

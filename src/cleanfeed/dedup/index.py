@@ -295,7 +295,9 @@ class SqliteIndex(MemoryIndex):
         total = db.execute("SELECT coalesce(sum(n), 0) FROM batch").fetchone()[0]
         if not total:
             return
-        self._sig = np.empty((total, k), dtype=np.uint8)
+        # Room for as many again: zeroed pages cost no memory until written, and the first
+        # batches of this run then need no grow-and-copy of the whole matrix.
+        self._sig = np.zeros((2 * total, k), dtype=np.uint8)
         exact = np.empty(total, dtype=np.uint64)
         at = 0
         for row0, n, ids, ex, sig, small_len, small in db.execute(
