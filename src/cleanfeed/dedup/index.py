@@ -70,15 +70,24 @@ def merge_segments(a: Segment, b: Segment) -> Segment:
     return keys, values
 
 
+#: Keys per segment beyond which segments are no longer merged (~6 MB of keys and rows).
+#: Merging copies both inputs, so this caps the transient memory of a merge (without it, the
+#: last merge of a 100k-article run copies the whole index); lookups then search one more
+#: segment per million keys, which costs little next to fingerprinting.
+SEGMENT_MAX_KEYS = 1 << 19
+
+
 def merges_due(sizes: list[int]) -> int:
     """How many times the last two segments merge after one was appended to ``sizes``.
 
     A segment merges into its older neighbour while that neighbour is at most twice its size
-    (a binary-counter LSM): O(log n) segments, each key rewritten O(log n) times. The same
-    rule runs in memory and on disk, so both hold the same segments.
+    (a binary-counter LSM) and the result stays within :data:`SEGMENT_MAX_KEYS`: O(log n)
+    segments up to that size, each key rewritten O(log n) times. The same rule runs in
+    memory and on disk, so both hold the same segments.
     """
     sizes, count = list(sizes), 0
-    while len(sizes) > 1 and sizes[-2] <= 2 * sizes[-1]:
+    while (len(sizes) > 1 and sizes[-2] <= 2 * sizes[-1]
+           and sizes[-2] + sizes[-1] <= SEGMENT_MAX_KEYS):
         sizes[-2:] = [sizes[-2] + sizes[-1]]
         count += 1
     return count
