@@ -23,6 +23,11 @@ all-pairs join, so it misses nothing).
 
     python benchmarks/dedup.py                  # 1k and 10k documents
     python benchmarks/dedup.py --sizes 1000 10000 100000 --big-oracle   # + 100k, with oracle
+    python benchmarks/dedup.py --sizes 10000 --methods cleanfeed cleanfeed-dask   # Dask vs local
+
+``cleanfeed-dask`` runs :func:`cleanfeed.distributed.dedup_bag` on a LocalCluster of
+``--dask-workers`` processes (start-up not timed), then the local Deduplicator on the same
+articles in the same subprocess, and stops the benchmark if their marks differ.
 """
 
 from __future__ import annotations
@@ -352,8 +357,64 @@ def run_incremental(articles: list[Article], args: argparse.Namespace) -> list[i
     return labels
 
 
+def _worker_stats(clear: bool = False) -> tuple[float, int]:
+    """(CPU seconds, peak RSS KiB) of a Dask worker process; ``clear`` resets the peak."""
+    if clear:
+        with contextlib.suppress(OSError):
+            Path("/proc/self/clear_refs").write_text("5")
+    return time.process_time(), _rss_kib("VmHWM")
+
+
+def _mark(a: Article) -> tuple[str, str | None, float | None]:
+    return a.id, a.duplicate_of, a.similarity
+
+
+def run_dask(articles: list[Article], args: argparse.Namespace) -> dict[str, Any]:
+    """cleanfeed.distributed.dedup_bag on a LocalCluster, then the local Deduplicator on the
+    same articles in the same process: their marks (id, duplicate_of, similarity, in order)
+    must be equal. Before the clock: the cluster starts, the workers import cleanfeed (a
+    small warm-up run) and the articles are persisted on the workers, as for a bag that
+    already lives on a cluster. Timed: dedup_bag and bringing the marks back."""
+    import dask.bag as db
+    from distributed import Client, LocalCluster, wait
+
+    from cleanfeed.distributed import dedup_bag
+
+    pos = {a.id: i for i, a in enumerate(articles)}
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=args.dask_workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        warm = db.from_sequence(articles[:20], npartitions=args.dask_workers)
+        dedup_bag(warm, threshold=args.threshold).compute()
+        bag = db.from_sequence(articles, npartitions=args.dask_partitions).persist()
+        wait(bag)
+        startup = time.perf_counter() - t0
+        before = client.run(_worker_stats, clear=True)
+        cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        got = dedup_bag(bag, threshold=args.threshold, batch_size=args.batch).map(_mark
+                                                                                   ).compute()
+        seconds = time.perf_counter() - t0
+        client_cpu = time.process_time() - cpu0
+        after = client.run(_worker_stats)
+    worker_cpu = sum(after[w][0] - before[w][0] for w in after)
+    worker_mib = sum(after[w][1] - before[w][1] for w in after) / 1024
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    want = list(Deduplicator(threshold=args.threshold, batch_size=args.batch).run(articles))
+    local_seconds = time.perf_counter() - t0
+    local_cpu = time.process_time() - cpu0
+    labels = [pos[dup] if dup else i for i, (_, dup, _) in enumerate(got)]
+    return {"labels": labels, "seconds": seconds,
+            "identical": got == [_mark(a) for a in want],  # type: ignore[arg-type]
+            "startup": startup, "cpu": client_cpu + worker_cpu, "client_cpu": client_cpu,
+            "worker_cpu": worker_cpu, "worker_mib": worker_mib,
+            "local_seconds": local_seconds, "local_cpu": local_cpu}
+
+
 METHODS = {"cleanfeed": run_cleanfeed, "cleanfeed-sqlite-incremental": run_incremental,
-           "rensa": run_rensa, "datasketch": run_datasketch, "oracle": run_oracle}
+           "rensa": run_rensa, "datasketch": run_datasketch, "oracle": run_oracle,
+           "cleanfeed-dask": run_dask}
 
 
 # ----------------------------------------------------------------------------- measurement
@@ -388,7 +449,7 @@ def worker(method: str, corpus: Path, args: argparse.Namespace) -> dict[str, Any
     del data
     if method in ("rensa", "datasketch"):  # import outside the measured window
         __import__(method)
-    if not args.cold:
+    if not args.cold and method != "cleanfeed-dask":  # dask warms its own cluster up
         METHODS[method](articles[:50], args)
     _release_free_memory()
     base = _rss_kib("VmRSS")
@@ -398,6 +459,8 @@ def worker(method: str, corpus: Path, args: argparse.Namespace) -> dict[str, Any
     labels = METHODS[method](articles, args)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _rss_kib("VmHWM")
+    if isinstance(labels, dict):  # cleanfeed-dask: its own timings (cluster start excluded)
+        return {**labels, "mem_mib": (peak - base) / 1024}
     return {"labels": labels, "seconds": seconds, "cpu": cpu, "mem_mib": (peak - base) / 1024}
 
 
@@ -433,6 +496,10 @@ def main() -> None:
                     help="also run datasketch above 10k documents (slow)")
     ap.add_argument("--big-oracle", action="store_true",
                     help="also run the exact oracle above 10k documents (slow, ~7 GB at 100k)")
+    ap.add_argument("--dask-workers", type=int, default=2,
+                    help="worker processes of the LocalCluster of cleanfeed-dask")
+    ap.add_argument("--dask-partitions", type=int, default=8,
+                    help="bag partitions of cleanfeed-dask")
     ap.add_argument("--worker", nargs=2, metavar=("METHOD", "CORPUS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -465,7 +532,9 @@ def main() -> None:
                     continue
                 cmd = [sys.executable, __file__, "--worker", method, str(path),
                        "--threshold", str(args.threshold), "--batch", str(args.batch),
-                       "--chunks", str(args.chunks), *(["--cold"] if args.cold else [])]
+                       "--chunks", str(args.chunks), "--dask-workers", str(args.dask_workers),
+                       "--dask-partitions", str(args.dask_partitions),
+                       *(["--cold"] if args.cold else [])]
                 out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
                 res = json.loads(out)
                 res.update(evaluate(res["labels"], corpus["docs"], corpus["negatives"]))
@@ -475,6 +544,9 @@ def main() -> None:
                       f"{res['cpu']:.2f} | {n / res['cpu']:,.0f} | "
                       f"{res['mem_mib']:.1f} | {res['precision']:.4f} | {res['recall']:.4f} | "
                       f"{res['f1']:.4f} | {res['neg_merges']} |", flush=True)
+            dask_run = results.get((n, "cleanfeed-dask"))
+            if dask_run:
+                dask_summary(dask_run, n, args)
             one = results.get((n, "cleanfeed"))
             inc = results.get((n, "cleanfeed-sqlite-incremental"))
             if one and inc:
@@ -489,6 +561,22 @@ def main() -> None:
             wg = tokens[b] / tokens[a]
             print(f"\nscaling {a:,} -> {b:,}: time x{tg:.2f}, words x{wg:.2f}, "
                   f"ratio {tg / wg:.2f} (goal <= 1.1)")
+
+
+def dask_summary(res: dict[str, Any], n: int, args: argparse.Namespace) -> None:
+    """The distributed run against the local Deduplicator timed in the same subprocess."""
+    load = os.getloadavg()[0]
+    print(f"\ncleanfeed-dask ({args.dask_workers} workers, {args.dask_partitions} partitions): "
+          f"marks identical to the local Deduplicator: {res['identical']}; "
+          f"{res['seconds']:.2f} s wall ({n / res['seconds']:,.0f} docs/s) vs local "
+          f"{res['local_seconds']:.2f} s ({n / res['local_seconds']:,.0f} docs/s), ratio "
+          f"{res['seconds'] / res['local_seconds']:.2f}; CPU {res['cpu']:.2f} s "
+          f"(client {res['client_cpu']:.2f}, workers {res['worker_cpu']:.2f}) vs local "
+          f"{res['local_cpu']:.2f} s, ratio {res['cpu'] / res['local_cpu']:.2f}; workers' peak "
+          f"RSS growth {res['worker_mib']:.0f} MiB; cluster start {res['startup']:.1f} s "
+          f"warm-up and persist (not counted); load average {load:.1f}")
+    if not res["identical"]:
+        raise SystemExit("cleanfeed-dask differs from the local Deduplicator")
 
 
 def summary(results: dict[tuple[int, str], dict[str, Any]], n: int) -> None:

@@ -2,14 +2,18 @@
 
 Usage::
 
-    python benchmarks/extraction.py [DATASET_DIR ...] [--limit N] [--half even|odd]
+    python benchmarks/extraction.py [DATASET_DIR ...] [--limit N] [--half even|odd] [--passes N]
+        [--only NAME ...]
 
 Each DATASET_DIR holds ``manifest.json``, ``html/<id>.html``, ``truth/<id>.txt`` and optionally
 ``text/<id>.txt`` (the whole visible page as plain text). Default: the two extraction sets under
 ``../shared/datasets/extraction/``. Every extractor runs on the same pages in one run; the table
 gives mean per-page precision / recall / F1 of whitespace tokens (bag of tokens, with counts),
-per page type where the manifest has one, and pages per second. The text-dump path is scored
-against the raw dump. ``--half`` keeps every other page (sorted by id) to check generalisation.
+per page type where the manifest has one, and time per page. The HTML extractors run interleaved
+page by page; each one's CPU time is also given as a ratio to trafilatura's default ``extract``
+(``cleanfeed`` is the whole ``extract`` step: parse, extraction, metadata and the date search).
+The text-dump path is scored against the raw dump. ``--half`` keeps every other page (sorted by
+id) to check generalisation.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -212,26 +217,95 @@ class Score:
         return f"{p:6.3f} {r:6.3f} {f:6.3f} {len(self.f):5d}"
 
 
-def run_html(pages: list[Page], names: list[str]) -> dict[str, list[str]]:
-    outputs: dict[str, list[str]] = {}
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_html(pages: list[Page], names: list[str], passes: int = 1) -> dict[str, list[str]]:
+    """Every extractor on every page, interleaved page by page (so a change in the machine's load
+    hits all of them alike), timed in CPU and wall time; ratios are to trafilatura's default.
+
+    With ``passes`` > 1 the pages are run again: the first pass includes one-time costs that a
+    long crawl pays once (dateparser compiles each language's patterns on first sight).
+    """
+    outputs: dict[str, list[str]] = {name: [] for name in names}
     for name in names:
-        fn = HTML_EXTRACTORS[name]
         with contextlib.suppress(Exception):  # warm-up: imports and lazy set-up are not timed
-            fn(pages[0].html, pages[0].url)
-        start = time.perf_counter()
-        outs = []
+            HTML_EXTRACTORS[name](pages[0].html, pages[0].url)
+    for n in range(passes):
+        cpu = dict.fromkeys(names, 0.0)
+        wall = dict.fromkeys(names, 0.0)
+        load_before = _load()
         for page in pages:
-            try:
-                outs.append(fn(page.html, page.url))
-            except Exception as exc:  # a peer crashing on a page scores 0 there
-                print(f"  {name} failed on {page.id}: {type(exc).__name__}: {exc}",
-                      file=sys.stderr)
-                outs.append("")
-        elapsed = time.perf_counter() - start
-        outputs[name] = outs
-        print(f"  {name:24s} {len(pages) / elapsed:7.1f} pages/s  "
-              f"({1000 * elapsed / len(pages):.1f} ms/page)", flush=True)
+            for name in names:
+                fn = HTML_EXTRACTORS[name]
+                start, start_cpu = time.perf_counter(), time.process_time()
+                try:
+                    out = fn(page.html, page.url)
+                except Exception as exc:  # a peer crashing on a page scores 0 there
+                    print(f"  {name} failed on {page.id}: {type(exc).__name__}: {exc}",
+                          file=sys.stderr)
+                    out = ""
+                cpu[name] += time.process_time() - start_cpu
+                wall[name] += time.perf_counter() - start
+                if n == 0:
+                    outputs[name].append(out)
+        print(f"  pass {n + 1}/{passes}, load average {load_before} -> {_load()}")
+        base = cpu.get("trafilatura")
+        for name in names:
+            ratio = f"  {cpu[name] / base:5.2f}x trafilatura (CPU)" if base else ""
+            print(f"  {name:24s} {len(pages) / wall[name]:7.1f} pages/s  "
+                  f"({1000 * wall[name] / len(pages):6.1f} ms/page wall, "
+                  f"{1000 * cpu[name] / len(pages):6.1f} ms/page CPU){ratio}", flush=True)
     return outputs
+
+
+def html_parts(pages: list[Page], passes: int = 1) -> None:
+    """CPU time of each part of cleanfeed's HTML path, each timed alone, beside trafilatura's
+    default ``extract`` on the same page: where the time above trafilatura goes."""
+    import copy
+
+    from cleanfeed import extract as ex
+    from cleanfeed.dates import dates_from_html
+
+    for page in pages[:3]:  # warm-up: imports and lazy set-up are not timed
+        ex.extract_html(page.html, url=page.url)
+        trafilatura_default(page.html, page.url)
+    parts = ["parse", "metadata", "trafilatura (tree)", "paragraph words", "readability",
+             "dates_from_html", "trafilatura default"]
+    for n in range(passes):
+        cpu = dict.fromkeys(parts, 0.0)
+        asked = 0
+        for page in pages:
+            t0 = time.process_time()
+            tree = ex.parse_html(page.html)
+            t1 = time.process_time()
+            if tree is None:
+                continue
+            ex.page_metadata(tree, page.url)
+            t2 = time.process_time()
+            text = ex._trafilatura_text(tree, page.url)
+            t3 = time.process_time()
+            words = ex.paragraph_words(tree)
+            t4 = time.process_time()
+            if len(ex._words(text)) < ex.DOUBTFUL_BELOW * words:
+                asked += 1
+                ex.readability_text(copy.deepcopy(tree))
+            t5 = time.process_time()
+            dates_from_html(page.html, page.url, tree=tree)
+            t6 = time.process_time()
+            trafilatura_default(page.html, page.url)
+            t7 = time.process_time()
+            for part, spent in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4,
+                                           t6 - t5, t7 - t6), strict=True):
+                cpu[part] += spent
+        ours = sum(cpu[p] for p in parts[:-1])
+        print(f"  parts, pass {n + 1}/{passes} (load average {_load()}), CPU ms/page; "
+              f"readability asked on {asked}/{len(pages)} pages")
+        for part in parts:
+            print(f"    {part:22s} {1000 * cpu[part] / len(pages):7.1f}")
+        print(f"    {'sum of ours':22s} {1000 * ours / len(pages):7.1f}  "
+              f"({ours / cpu[parts[-1]]:.2f}x trafilatura default)", flush=True)
 
 
 def report(title: str, pages: list[Page], outputs: dict[str, list[str]]) -> None:
@@ -257,6 +331,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="dataset folders (default: scrapinghub and wcxb-dev-sample)")
     parser.add_argument("--limit", type=int, help="only the first N pages of each dataset")
     parser.add_argument("--half", choices=["even", "odd"], help="every other page only")
+    parser.add_argument("--passes", type=int, default=1,
+                        help="time the HTML extractors over the pages N times (default 1)")
+    parser.add_argument("--parts", action="store_true",
+                        help="time each part of cleanfeed's HTML path alone (with --passes)")
     parser.add_argument("--only", nargs="+", choices=[*HTML_EXTRACTORS, "text"],
                         help="run only these extractors (default: all, plus the text path)")
     args = parser.parse_args(argv)
@@ -266,9 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     for directory in datasets:
         pages = load_pages(directory, args.limit, args.half)
         print(f"\n=== {directory.name}: {len(pages)} pages ===")
+        if args.parts:
+            html_parts(pages, args.passes)
+            continue
         names = [n for n in chosen if n in HTML_EXTRACTORS]
         if names:
-            report("HTML pages", pages, run_html(pages, names))
+            report("HTML pages", pages, run_html(pages, names, args.passes))
         with_text = [p for p in pages if p.text is not None]
         if "text" in chosen and with_text:
             print()

@@ -83,3 +83,20 @@ def test_parquet_without_pyarrow_is_a_usage_error_not_a_traceback(
     assert exit_info.value.code == 2
     assert "pip install 'cleanfeed[parquet]'" in capsys.readouterr().err
     assert not (tmp_path / "a.parquet").exists()
+
+
+def test_explain_reads_what_clean_reads(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """explain takes the same input options as clean: a preset and a forced format."""
+    src = tmp_path / "np.jsonl"
+    src.write_text(json.dumps({"maintext": STORY, "title": "Preset title"}) + "\n",
+                   encoding="utf-8")
+    assert main(["explain", str(src), "--preset", "news-please", "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "title 'Preset title'" in out and "[link_spam]" in out
+    feed = tmp_path / "feed.download"
+    feed.write_bytes(RSS2)
+    assert main(["explain", str(feed), "--format", "feed", "--color", "never"]) == 0
+    assert f"== {feed}#1" in capsys.readouterr().out
+    assert main(["explain", str(src), "--max-bytes", "10", "--color", "never"]) == 0
+    assert "rejected at read" in capsys.readouterr().out

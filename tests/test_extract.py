@@ -92,7 +92,7 @@ def test_metadata_comes_with_the_text() -> None:
     found = extract_html(page(STORY_BODY), url="https://gazette.example/sea-wall")
     assert found.title == "Harbour town votes to rebuild its sea wall"
     assert found.authors == ("Jane Doe",)
-    assert found.published == "2024-03-05"
+    assert found.published == "2024-03-05T09:30:00+00:00"  # the offset the page gave
 
 
 def test_arbitrate_prefers_the_tighter_text_when_the_extra_lines_are_chrome() -> None:

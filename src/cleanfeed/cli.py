@@ -70,6 +70,30 @@ def _threshold(value: str) -> float:
     return t
 
 
+def _add_input_options(command: argparse.ArgumentParser) -> None:
+    """How inputs are read: shared by ``clean`` and ``explain``, so what one reads the other
+    can explain."""
+    command.add_argument("--max-bytes", metavar="N", type=_positive_int,
+                         default=DEFAULT_MAX_BYTES,
+                         help="reject documents larger than N bytes "
+                              f"(default {DEFAULT_MAX_BYTES:,})")
+    command.add_argument("--format", choices=sorted(FORMATS), default=None,
+                         help="read every input as this format, whatever its suffix")
+    command.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                         help="field names of a scraper's JSON/JSONL output (e.g. news-please)")
+    command.add_argument("--map", metavar="FIELD=KEY", action="append", default=[],
+                         help="take FIELD from input key KEY (dotted path, a|b fallbacks); "
+                              "repeatable, overrides --preset")
+
+
+def _read(inputs: Sequence[str], args: argparse.Namespace) -> Iterator[Record]:
+    try:
+        return read(inputs, max_bytes=args.max_bytes, preset=args.preset,
+                    field_map=args.map, format=args.format)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cleanfeed",
@@ -92,15 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write every record that did not become an article here, with why")
     clean.add_argument("--fetched-at", metavar="ISO", type=_iso_datetime, default=None,
                        help="fetch time for records without one; relative dates resolve against it")
-    clean.add_argument("--max-bytes", metavar="N", type=_positive_int, default=DEFAULT_MAX_BYTES,
-                       help=f"reject documents larger than N bytes (default {DEFAULT_MAX_BYTES:,})")
-    clean.add_argument("--format", choices=sorted(FORMATS), default=None,
-                       help="read every input as this format, whatever its suffix")
-    clean.add_argument("--preset", choices=sorted(PRESETS), default=None,
-                       help="field names of a scraper's JSON/JSONL output (e.g. news-please)")
-    clean.add_argument("--map", metavar="FIELD=KEY", action="append", default=[],
-                       help="take FIELD from input key KEY (dotted path, a|b fallbacks); "
-                            "repeatable, overrides --preset")
+    _add_input_options(clean)
     clean.add_argument("--time-limit", metavar="SECONDS", type=float, default=None,
                        help="reject a record whose cleaning takes longer than this")
     clean.add_argument("--strict", action="store_true",
@@ -130,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("input", metavar="FILE", help="a file (or - for stdin)")
     explain.add_argument("--fetched-at", metavar="ISO", type=_iso_datetime, default=None)
+    _add_input_options(explain)
     explain.add_argument("--text", action="store_true", help="also print the clean text")
     explain.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                          help="colour the report (auto: when the output is a terminal)")
@@ -187,11 +204,7 @@ def run_clean(args: argparse.Namespace) -> int:
             raise UsageError("--time-limit must be positive")
         pipeline = Pipeline(time_limited(pipeline.steps, args.time_limit),
                             fetched_at=args.fetched_at)
-    try:
-        records = read(inputs, max_bytes=args.max_bytes, preset=args.preset,
-                       field_map=args.map, format=args.format)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    records = _read(inputs, args)
     results: Iterable[Article | Reject] = _results(pipeline, records, args)
     progress = Progress(sys.stderr, not args.quiet)
     started = time.monotonic()
@@ -309,7 +322,7 @@ def run_explain(args: argparse.Namespace) -> int:
     pipeline = default_pipeline(fetched_at=args.fetched_at)
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    for line in _explain_lines(pipeline.run(read([args.input])), args.text, color):
+    for line in _explain_lines(pipeline.run(_read([args.input], args)), args.text, color):
         print(line)
     return 0
 

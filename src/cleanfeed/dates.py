@@ -716,8 +716,11 @@ def _walk_jsonld(node: Any, out: list[tuple[int, str, str]], depth: int = 0) -> 
             _walk_jsonld(value, out, depth + 1)
 
 
-def _metadata_dates(html: str) -> tuple[list[str], list[str]]:
-    """Raw published / modified strings from JSON-LD, meta tags, itemprop and <time>, best first."""
+def _metadata_dates(html: str, tree: Any = None) -> tuple[list[str], list[str]]:
+    """Raw published / modified strings from JSON-LD, meta tags, itemprop and <time>, best first.
+
+    ``tree``: the page already parsed with lxml (read only), to save a second parse.
+    """
     published: list[tuple[int, str]] = []
     modified: list[tuple[int, str]] = []
     for block in _JSONLD.findall(html):
@@ -735,12 +738,13 @@ def _metadata_dates(html: str) -> tuple[list[str], list[str]]:
                 published.append((rank + 5, value))
             else:
                 modified.append((rank, value))
-    try:
-        from lxml import html as lxml_html
+    if tree is None:
+        try:
+            from lxml import html as lxml_html
 
-        tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
-    except Exception:  # lxml refuses some documents outright; metadata is then JSON-LD only
-        tree = None
+            tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
+        except Exception:  # lxml refuses some documents outright; metadata is then JSON-LD only
+            tree = None
     if tree is not None:
         for meta in tree.iter("meta"):
             key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
@@ -802,23 +806,26 @@ def dates_from_html(
     *,
     fetched_at: str | datetime | None = None,
     use_htmldate: bool = True,
+    tree: Any = None,
 ) -> tuple[ParsedDate | None, ParsedDate | None]:
     """(published, modified) of a page: structured metadata, else htmldate, else the URL.
 
     JSON-LD/OpenGraph/itemprop/<time> carry the publisher's own offset, so they come first;
     htmldate (``original_date=True, extensive_search=True``) then searches the page; a day in
-    the URL is the last resort.
+    the URL is the last resort. ``tree``: the page already parsed with lxml (the extract step
+    passes its own), so the searches below do not parse it again; it is left unchanged.
     """
     fetch = _fetch_time(fetched_at)
-    pub_raw, mod_raw = _metadata_dates(html)
+    pub_raw, mod_raw = _metadata_dates(html, tree)
     published = _first_parsed(pub_raw, fetch)
     modified = _first_parsed(mod_raw, fetch)
     url_day = date_from_url(url)
     if published is None and use_htmldate:
-        published = _htmldate(html, url, fetch)
+        published = _htmldate(html, url, fetch)  # its own parse: its results depend on it
     if published is None or published.iso.endswith("-01-01"):
         # nothing, or only a year (htmldate says YYYY-01-01): read the visible bylines instead
-        from_text, text_mod, _ = _scored_text_dates(visible_text(html), fetched_at=fetch, url=url)
+        from_text, text_mod, _ = _scored_text_dates(visible_text(html, tree), fetched_at=fetch,
+                                                    url=url)
         published = from_text or published
         modified = modified or text_mod
     if published is None:
@@ -834,14 +841,20 @@ def dates_from_html(
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe")
 
 
-def visible_text(html: str) -> str:
-    """The text a reader sees on the page, one block per line."""
-    try:
-        from lxml import html as lxml_html
+def visible_text(html: str, tree: Any = None) -> str:
+    """The text a reader sees on the page, one block per line (``tree``: already parsed; a
+    copy is edited, not it)."""
+    if tree is not None:
+        import copy
 
-        tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
-    except Exception:  # unparseable page: no visible text to offer
-        return ""
+        tree = copy.deepcopy(tree)
+    else:
+        try:
+            from lxml import html as lxml_html
+
+            tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"))
+        except Exception:  # unparseable page: no visible text to offer
+            return ""
     for el in list(tree.iter(*_INVISIBLE)):
         if el.getparent() is not None:
             el.drop_tree()  # keeps the element's tail text in place

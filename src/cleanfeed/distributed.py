@@ -1,7 +1,7 @@
 """Run cleanfeed on Dask (``dask.distributed``): a laptop's local cluster or a real one.
 
 Dask is an optional extra (``pip install 'cleanfeed[dask]'``); nothing here is imported by the
-rest of cleanfeed. Three entry points, by how your data arrives:
+rest of cleanfeed. Entry points, by how your data arrives:
 
 * :func:`map_bag` -- you already have a :class:`dask.bag.Bag` of records (``RawRecord``,
   ``Article``, reader ``Reject``, JSON-like dicts, or plain strings); get a bag of cleaned
@@ -12,6 +12,8 @@ rest of cleanfeed. Three entry points, by how your data arrives:
   are cleaned on the cluster and yielded back **in input order** with a bounded number of
   batches in flight, so memory stays flat and exact dedup can follow the stream.
 * :func:`clean_job` -- the whole job: read paths, clean on the cluster, write JSONL atomically.
+* :func:`dedup_bag` -- mark exact and near duplicates in a bag of articles on the cluster, with
+  the local ``Deduplicator``'s exact result (:mod:`cleanfeed.distributed_dedup`).
 
 ``address`` is a scheduler address (``tcp://host:8786``), ``"local"`` to start a
 :class:`distributed.LocalCluster` of worker processes on this machine, or a ready
@@ -32,6 +34,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cleanfeed.article import Article, RawRecord, Reject
+from cleanfeed.dedup.deduplicator import DEFAULT_THRESHOLD, Mode
+from cleanfeed.distributed_dedup import dedup_bag
 from cleanfeed.pipeline import Pipeline, Result
 
 if TYPE_CHECKING:
@@ -91,11 +95,14 @@ def _to_dict(result: Result) -> dict[str, Any]:
 
 
 def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
-            as_dicts: bool = False) -> dask.bag.Bag:
+            as_dicts: bool = False, dedup: Mode = "off",
+            threshold: float = DEFAULT_THRESHOLD) -> dask.bag.Bag:
     """Clean every element of ``bag`` (lazily; order and partitions are kept).
 
     With ``as_dicts`` the elements are JSON-ready dicts (``Article.to_dict()`` /
     ``Reject.to_dict()`` plus ``"rejected": bool``), e.g. for ``bag.map(json.dumps).to_textfiles``.
+    ``dedup="exact"``/``"near"`` then marks duplicates on the cluster with :func:`dedup_bag`
+    (the local ``Deduplicator``'s result, default batch size; ``threshold`` as there).
     """
     require_dask()
     import dask.bag as db
@@ -106,8 +113,12 @@ def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
     pipeline = pipeline or default_pipeline()
     clean = delayed(_clean_partition, pure=True)
     shared = delayed(pipeline, traverse=False)  # one copy in the graph, not one per partition
-    return db.from_delayed([clean(part, shared, as_dicts, i)
-                            for i, part in enumerate(bag.to_delayed())])
+    cleaned = db.from_delayed([clean(part, shared, as_dicts and dedup == "off", i)
+                               for i, part in enumerate(bag.to_delayed())])
+    if dedup == "off":
+        return cleaned
+    marked = dedup_bag(cleaned, dedup, threshold)
+    return marked.map(_to_dict) if as_dicts else marked
 
 
 #: Columns of :func:`map_dataframe`'s result: an article's JSON fields, then a reject's.
@@ -306,28 +317,43 @@ def _failed(item: Any, reason: str) -> Reject:
 def clean_job(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLike[str] | None,
               rejects: str | os.PathLike[str] | None = None, *,
               address: str | Client = "local", pipeline: Pipeline | None = None,
-              batch_size: int = DEFAULT_BATCH_SIZE, n_workers: int | None = None) -> Counter[str]:
+              batch_size: int = DEFAULT_BATCH_SIZE, n_workers: int | None = None,
+              dedup: Mode = "off", threshold: float = DEFAULT_THRESHOLD,
+              index: str | os.PathLike[str] | None = None) -> Counter[str]:
     """Read ``inputs``, clean them on Dask, write articles to ``output`` and rejects to
-    ``rejects`` (JSONL, each written atomically; ``None``/``-`` for stdout). Returns counts."""
+    ``rejects`` (JSONL, each written atomically; ``None``/``-`` for stdout). Returns counts.
+
+    ``dedup="exact"``/``"near"`` marks duplicates like ``cleanfeed clean --dask`` does: on this
+    machine, following the ordered stream (``index``: a persistent SQLite index), and writes
+    them to ``rejects`` with ``reason: duplicate`` (counted as ``duplicates``).
+    """
     from cleanfeed import default_pipeline
+    from cleanfeed.dedup import Deduplicator, as_reject
     from cleanfeed.readers import read
     from cleanfeed.writers import JsonlWriter
 
+    if index is not None and dedup == "off":
+        raise ValueError("an index needs dedup='exact' or 'near'")
     pipeline = pipeline or default_pipeline()
     counts: Counter[str] = Counter()
     with JsonlWriter(output) as out, contextlib.ExitStack() as stack:
         bad = stack.enter_context(JsonlWriter(rejects)) if rejects is not None else None
-        for result in imap(pipeline, read(inputs), address=address, batch_size=batch_size,
-                           n_workers=n_workers):
+        results: Iterable[Result] = imap(pipeline, read(inputs), address=address,
+                                         batch_size=batch_size, n_workers=n_workers)
+        if dedup != "off":
+            marker = stack.enter_context(Deduplicator(dedup, threshold, index=index))
+            results = map(as_reject, marker.run(results))
+        for result in results:
             if isinstance(result, Reject):
                 counts["rejected"] += 1
+                counts["duplicates"] += result.stage == "dedup"
                 if bad is not None:
                     bad.write(result)
             else:
                 counts["articles"] += 1
                 out.write(result)
-    return counts
+    return +counts
 
 
-__all__ = ["FRAME_COLUMNS", "as_record", "clean_job", "connect", "imap", "map_bag",
+__all__ = ["FRAME_COLUMNS", "as_record", "clean_job", "connect", "dedup_bag", "imap", "map_bag",
            "map_dataframe", "read_bag", "require_dask"]

@@ -1,39 +1,62 @@
 """HTML -> main text and metadata. The HTML path's entry point into the cleaning pipeline.
 
-Two extractors that fail on different pages are run and arbitrated rather than trusted alone:
+The page is parsed once (:func:`parse_html`) and that tree serves every reader: trafilatura,
+readability-lxml when asked, the metadata and the date search
+(:func:`cleanfeed.dates.dates_from_html`).
 
-* trafilatura (comments excluded) gives the text and the metadata;
-* readability-lxml gives a second opinion on which block is the story, when trafilatura's
-  text is short enough that it could be a miss or carry chrome (under 1,200 words).
+* trafilatura (comments excluded, its own metadata and date search off: the dates step
+  redoes them) gives the text;
+* the page's metadata (title, authors, site, canonical URL) comes from its meta tags and
+  JSON-LD, read with trafilatura's metadata helpers, and from a byline element;
+* readability-lxml gives a second opinion only when trafilatura's text looks doubtful: much
+  shorter than the page's own paragraph text (the ``<p>`` words outside link lists). On most
+  pages trafilatura has taken nearly all of that text and a second parse would not change the
+  answer; on the few where it fell short it often missed part of the story or took a sidebar.
 
-When one output is (almost) contained in the other, they agree on the story and differ only at the
-margins: the extra lines are scored with the same line scorer the text-dump path uses
-(:mod:`cleanfeed.cleaners.boilerplate`): if the lines only trafilatura kept look like page chrome
-(short, cue words, link-like), readability's tighter text wins; if the lines only readability
-kept look like prose, its fuller text wins. When they disagree entirely, or readability returns
-next to nothing, trafilatura's text is kept. Table rows come out as tab-separated cells.
+When asked, the two outputs are arbitrated. If readability's text is a fuller version of the
+same story (it holds most of trafilatura's words and its extra lines are not chrome) it wins.
+When one output is (almost) contained in the other otherwise, the extra lines are scored with
+the line scorer the text-dump path uses (:mod:`cleanfeed.cleaners.boilerplate`): chrome-like
+lines only trafilatura kept make readability's tighter text win. When trafilatura found next
+to nothing of a page full of paragraphs (a thread it filed as comments) and readability found
+prose, readability wins. Otherwise trafilatura's text is kept. Table rows come out as
+tab-separated cells.
 """
 
 from __future__ import annotations
 
+import copy
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cleanfeed.article import Article, Drop
 from cleanfeed.cleaners.boilerplate import line_features, score_line
-from cleanfeed.dates import dates_from_html
+from cleanfeed.dates import ParsedDate, dates_from_html
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 #: One output counts as "inside" the other when this share of its words is found there.
 CONTAINED = 0.8
+#: Readability's longer text is "the same story, fuller" when it holds this share of
+#: trafilatura's words.
+FULLER = 0.7
 #: Readability's text shorter than this share of trafilatura's is treated as a miss.
 MIN_RATIO = 0.4
-#: Readability is consulted only when trafilatura's text is shorter than this many words: a long
-#: extraction is rarely a miss, and skipping the second parse saves time on big pages.
-SECOND_OPINION_BELOW = 1200
+#: Readability is consulted only when trafilatura's text has fewer words than this share of the
+#: page's paragraph words: below it trafilatura may have missed part of the story.
+DOUBTFUL_BELOW = 0.5
+#: trafilatura's text under this share of the page's paragraph words is "next to nothing".
+NEAR_EMPTY = 0.1
 #: A line belongs to one output only when fewer than this share of its words are in the other.
 LINE_SHARED = 0.5
+#: A ``<p>`` whose words are mostly link text is a menu or a teaser list, not page prose.
+LINK_SHARE = 0.5
 
+_LOG = logging.getLogger(__name__)
 _WORDS = re.compile(r"\w+")
 _TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
 _EMPTY_ITEMS = frozenset({"-", "*", "•"})
@@ -43,6 +66,11 @@ _BLOCKS = frozenset({
     "section", "article", "dd", "dt", "figcaption", "table", "ul", "ol", "header", "footer",
 })
 _CELLS = frozenset({"td", "th"})
+_BYLINE_XPATH = ("//*[@rel='author' or @itemprop='author' or contains(@class, 'byline') or "
+                 "contains(@class, 'author-name') or contains(@class, 'author_name')]")
+_BY = re.compile(r"^\s*(by|von|par|por|di|door|af|av)\s+", re.I)
+#: A byline longer than this many words is a bio or a teaser, not a name.
+BYLINE_MAX_WORDS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,26 +86,64 @@ class Extracted:
     extractor: str = "trafilatura"
 
 
-def _trafilatura(html: str, url: str | None) -> Extracted:
+def parse_html(html: str | bytes) -> HtmlElement | None:
+    """The page as an lxml tree, parsed the way trafilatura parses it (so handing the tree
+    over changes nothing in its output), or ``None`` for what is not HTML at all."""
+    from trafilatura.utils import load_html
+
+    try:
+        return load_html(html)
+    except Exception:  # lxml refuses some documents outright
+        return None
+
+
+def _trafilatura_text(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's main text: comments out, no metadata or date search (done elsewhere)."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+    doc = trafilatura.bare_extraction(  # copies the tree: ours stays intact for the others
+        tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
         deduplicate=False,
-        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None or isinstance(doc, dict):  # dict only with as_dict=True, which we never pass
+        return ""
+    return _untable(doc.text or "")
+
+
+def _byline(tree: HtmlElement) -> str | None:
+    """A short author name from the page's byline element (``rel=author``, ``itemprop``,
+    a ``byline`` class): cheap, where trafilatura's own byline search costs a full scan."""
+    for el in tree.xpath(_BYLINE_XPATH):
+        name = el.get("content") or " ".join(el.text_content().split())
+        name = _BY.sub("", name).strip(" ,;|")
+        if (name and 2 <= len(name.split()) <= BYLINE_MAX_WORDS
+                and not any(c.isdigit() for c in name)):
+            return name
+    return None
+
+
+def page_metadata(tree: HtmlElement, url: str | None = None) -> Extracted:
+    """Title, authors, site and canonical URL from meta tags, JSON-LD and the byline."""
+    try:
+        from trafilatura import metadata as md
+
+        meta = md.examine_meta(tree)
+        if meta.author and " " not in meta.author:
+            meta.author = None  # a handle or a single word is not a byline
+        try:
+            meta = md.extract_meta_json(tree, meta)
+        except Exception:  # broken JSON-LD: meta tags alone
+            _LOG.debug("JSON-LD metadata unreadable")
+        title = meta.title or md.extract_title(tree)
+        page_url = meta.url or md.extract_url(tree, url)
+        site = meta.sitename or md.extract_sitename(tree)
+        author = meta.author or _byline(tree)
+    except Exception:  # trafilatura's helpers choke on some trees: no metadata beats a crash
         return Extracted(text="")
-    authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
-    return Extracted(
-        text=_untable(doc.text or ""),
-        title=doc.title,
-        authors=authors,
-        site=doc.sitename,
-        url=doc.url,
-        published=doc.date,
-        language=doc.language,
-    )
+    if site:
+        site = site.lstrip("@") or None
+    authors = tuple(a.strip() for a in (author or "").split(";") if a.strip())
+    return Extracted(text="", title=title, authors=authors, site=site, url=page_url)
 
 
 def _untable(text: str) -> str:
@@ -97,8 +163,11 @@ def _untable(text: str) -> str:
     return "\n".join(lines)
 
 
-def readability_text(html: str, url: str | None = None) -> str:
-    """The story block readability-lxml picks, as plain text (blocks on their own lines)."""
+def readability_text(html: str | HtmlElement, url: str | None = None) -> str:
+    """The story block readability-lxml picks, as plain text (blocks on their own lines).
+
+    ``html`` may be a parsed tree; readability edits it, so pass a copy you can lose.
+    """
     import lxml.html
     from readability import Document
 
@@ -116,6 +185,20 @@ def readability_text(html: str, url: str | None = None) -> str:
             el.tail = "\t" + (el.tail or "")
     lines = (_SPACES.sub(" ", line).strip(" \t") for line in root.text_content().split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def paragraph_words(tree: HtmlElement) -> int:
+    """Words in the page's ``<p>`` elements that are not mostly link text: how much prose the
+    page holds, whatever its layout, to judge whether an extraction fell short."""
+    total = 0
+    for p in tree.iter("p"):
+        words = len(p.text_content().split())
+        if not words:
+            continue
+        linked = sum(len(a.text_content().split()) for a in p.iter("a"))
+        if linked < LINK_SHARE * words:
+            total += words
+    return total
 
 
 def _words(text: str) -> list[str]:
@@ -143,9 +226,10 @@ def _own_lines_score(text: str, other: str) -> float:
     return total
 
 
-def arbitrate(main: str, second: str) -> tuple[str, str]:
+def arbitrate(main: str, second: str, page_words: int = 0) -> tuple[str, str]:
     """Pick between trafilatura's (``main``) and readability's (``second``) text.
 
+    ``page_words`` is the page's paragraph word count (:func:`paragraph_words`), 0 if unknown.
     Returns the text and which extractor it came from.
     """
     mw, sw = _words(main), _words(second)
@@ -155,32 +239,62 @@ def arbitrate(main: str, second: str) -> tuple[str, str]:
         return second, "readability"
     if len(sw) < MIN_RATIO * len(mw):
         return main, "trafilatura"
+    if len(sw) > len(mw) and _covered(mw, sw) >= FULLER and _own_lines_score(second, main) >= 0:
+        return second, "readability"  # the same story, fuller, and the extra is not chrome
     if _covered(sw, mw) >= CONTAINED:  # readability's story is inside trafilatura's text
         if _own_lines_score(main, second) < 0:
             return second, "readability"
         return main, "trafilatura"
-    if _covered(mw, sw) >= CONTAINED and _own_lines_score(second, main) > 0:
-        return second, "readability"
+    if (len(mw) < NEAR_EMPTY * page_words and len(sw) > 2 * len(mw)
+            and _own_lines_score(second, main) > 0):
+        return second, "readability"  # trafilatura found next to nothing; readability, prose
     return main, "trafilatura"
 
 
-def extract_html(html: str, *, url: str | None = None) -> Extracted:
-    """The main content of a page and its metadata (no network: ``html`` is already fetched)."""
-    found = _trafilatura(html, url)
-    if len(found.text.split()) >= SECOND_OPINION_BELOW:
-        return found
-    try:
-        second = readability_text(html, url)
-    except Exception:  # readability raises on some malformed pages: trafilatura alone then
-        second = ""
-    text, source = arbitrate(found.text, second)
-    if source == found.extractor:
-        return found
-    return Extracted(
-        text=text, title=found.title, authors=found.authors, site=found.site, url=found.url,
-        published=found.published, modified=found.modified, language=found.language,
-        extractor=source,
+Dates = tuple["ParsedDate | None", "ParsedDate | None"]
+
+
+def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
+             fetched_at: str | None) -> tuple[Extracted, Dates]:
+    """The page's text, metadata and (published, modified) dates, all from one parsed tree."""
+    if tree is None:
+        tree = parse_html(html) if html else None
+    if tree is None:
+        return Extracted(text=""), (None, None)
+    meta = page_metadata(tree, url)
+    text = _trafilatura_text(tree, url)
+    source = "trafilatura"
+    page_words = paragraph_words(tree)
+    if len(_words(text)) < DOUBTFUL_BELOW * page_words:
+        try:
+            second = readability_text(copy.deepcopy(tree))
+        except Exception:  # readability raises on some malformed pages: trafilatura alone then
+            second = ""
+        text, source = arbitrate(text, second, page_words)
+    if isinstance(html, str) and html:
+        page = html
+    else:  # bytes or a tree only: the date search reads the markup as a string
+        import lxml.html
+
+        page = lxml.html.tostring(tree, encoding="unicode")
+    # metadata, htmldate, bylines: the dates step's own search (it reuses our tree)
+    dates = dates_from_html(page, url, fetched_at=fetched_at, tree=tree)
+    found = Extracted(
+        text=text, title=meta.title, authors=meta.authors, site=meta.site, url=meta.url,
+        published=dates[0].iso if dates[0] else None,
+        modified=dates[1].iso if dates[1] else None, extractor=source,
     )
+    return found, dates
+
+
+def extract_html(html: str | bytes | None = None, *, url: str | None = None,
+                 tree: HtmlElement | None = None, fetched_at: str | None = None) -> Extracted:
+    """The main content of a page and its metadata (no network: ``html`` is already fetched).
+
+    Pass ``tree`` (from :func:`parse_html`) as well to skip the parse; it is left unchanged.
+    ``fetched_at`` bounds the publication date (a page is not published after it was fetched).
+    """
+    return _extract(html or b"", tree, url, fetched_at)[0]
 
 
 def extract(article: Article) -> Article | Drop:
@@ -188,7 +302,7 @@ def extract(article: Article) -> Article | Drop:
     html = article.hints.get("html")
     if html is None:
         return article
-    found = extract_html(html, url=article.url)
+    found, dates = _extract(html, None, article.url, article.fetched_at)
     if not found.text.strip():
         if article.text.strip():
             return article
@@ -196,12 +310,7 @@ def extract(article: Article) -> Article | Drop:
     hints = dict(article.hints)
     del hints["html"]
     hints["extracted_from_html"] = found.extractor
-    # (published, modified) ParsedDates from the page's metadata/htmldate/bylines, for assign_dates
-    hints["html_dates"] = dates_from_html(html, article.url, fetched_at=article.fetched_at)
-    if found.published and not hints.get("published_raw") and hints["html_dates"][0] is None:
-        hints["published_raw"] = found.published
-    if found.modified and not hints.get("modified_raw"):
-        hints["modified_raw"] = found.modified
+    hints["html_dates"] = dates  # (published, modified) ParsedDates, for assign_dates
     return article.evolve(
         text=found.text,
         title=article.title or found.title,

@@ -13,18 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Protocol, TypeAlias, runtime_checkable
+from typing import TypeAlias
 
 from cleanfeed.article import Article, Drop, RawRecord, Reject
 
-
-@runtime_checkable
-class Step(Protocol):
-    """What a pipeline step looks like: any ``(Article) -> Article | Drop`` callable."""
-
-    def __call__(self, article: Article, /) -> Article | Drop: ...
-
-
+#: What a pipeline step is: any ``(Article) -> Article | Drop`` callable.
 StepLike: TypeAlias = Callable[[Article], "Article | Drop"]
 Result: TypeAlias = "Article | Reject"
 

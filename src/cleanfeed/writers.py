@@ -18,14 +18,19 @@ from typing import IO, Any, Protocol
 
 #: Characters Python's ``str.splitlines`` (and some JSONL readers) treat as line ends although
 #: JSON allows them raw inside strings; written as escapes so one record stays one line.
-_LINE_ENDS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+#: (``str.replace`` after an ``in`` test, not ``str.translate``: a dict-table translate walks
+#: the string in Python-level lookups, ~5 ms for a 13 kB non-ASCII article, measured.)
+_LINE_ENDS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("\x85", "\\u0085"))
 
 
 def dumps(record: dict[str, Any]) -> str:
     """One JSONL line: stable key order as given, UTF-8, lone surrogates escaped not fatal,
     and no character any line splitter could break the line at."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).translate(
-        _LINE_ENDS).encode("utf-8", "backslashreplace").decode("utf-8")
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in _LINE_ENDS:
+        if char in line:
+            line = line.replace(char, escape)
+    return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @contextmanager
