@@ -139,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
                             "similarity (default: they go to the rejects, reason duplicate)")
     clean.add_argument("--index", metavar="PATH", default=None,
                        help="persistent SQLite dedup index: dedup against earlier runs too")
+    clean.add_argument("--learn-boilerplate", action="store_true",
+                       help="two passes over the inputs: first learn the lines that recur "
+                            "across text dumps of a site (menus, footers, slogans), then clean "
+                            "with them removed (files only: stdin cannot be read twice)")
+    clean.add_argument("--seen-lines", metavar="PATH", default=None,
+                       help="a learned boilerplate model: used if PATH exists; with "
+                            "--learn-boilerplate, this run's lines are added and PATH is saved")
 
     explain = sub.add_parser(
         "explain", help="show what each cleaner removed from one input, and why",
@@ -199,6 +206,8 @@ def _writer(path: str | None) -> Writer:
 def run_clean(args: argparse.Namespace) -> int:
     inputs = _inputs(args.inputs)
     pipeline = default_pipeline(fetched_at=args.fetched_at)
+    if args.learn_boilerplate or args.seen_lines:
+        pipeline = _with_seen_lines(pipeline, inputs, args)
     if args.time_limit is not None:
         if args.time_limit <= 0:
             raise UsageError("--time-limit must be positive")
@@ -247,6 +256,37 @@ def run_clean(args: argparse.Namespace) -> int:
     if not args.quiet:
         _summary(counts, args, time.monotonic() - started, shown)
     return 1 if args.strict and counts["rejected"] > counts["duplicates"] else 0
+
+
+def _with_seen_lines(pipeline: Pipeline, inputs: list[str],
+                     args: argparse.Namespace) -> Pipeline:
+    """The pipeline with a learned boilerplate model (``--learn-boilerplate``/``--seen-lines``)."""
+    from cleanfeed.cleaners.boilerplate import SeenLines, use_seen_lines
+
+    path = args.seen_lines
+    if args.learn_boilerplate and "-" in inputs:
+        raise UsageError("--learn-boilerplate reads the inputs twice and cannot re-read stdin: "
+                         "save the data to a file, or learn a model from files first with "
+                         "--learn-boilerplate --seen-lines PATH and use --seen-lines PATH here")
+    seen = None
+    if path and os.path.exists(path):
+        try:
+            seen = SeenLines.load(path)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    elif path and not args.learn_boilerplate:
+        raise UsageError(f"--seen-lines {path}: no such model (learn one with "
+                         "--learn-boilerplate --seen-lines PATH)")
+    if args.learn_boilerplate:
+        seen = seen or SeenLines()
+        try:
+            seen.learn(read(inputs, max_bytes=args.max_bytes, preset=args.preset,
+                            field_map=args.map, format=args.format))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if path:
+            seen.save(path)
+    return use_seen_lines(pipeline, seen)
 
 
 def _results(pipeline: Pipeline, records: Iterable[Record],

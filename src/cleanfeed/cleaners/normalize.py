@@ -28,16 +28,22 @@ def normalize_text(text: str) -> str:
     'It’s\\n\\na test'
     """
     text = _SURROGATES.sub("\ufffd", text)
-    if _looks_mojibaked(text):
-        import ftfy
+    if not _looks_mojibaked(text):
+        return _tidy_once(text)
+    import ftfy
 
-        # Removing stray control characters can complete a mojibake sequence, so repair and
-        # clean until nothing changes (twice is almost always enough): the result is a fixpoint.
-        for _ in range(4):
-            fixed = _CONTROLS.sub("", ftfy.fix_encoding(text))
-            if fixed == text:
-                break
-            text = fixed
+    # ftfy judges a string as a whole, so the space and control clean-up can turn what it left
+    # alone into a sequence it repairs ("â\xa0Ü\x86" -> "â Ü†" -> "â ܆"): repair and clean
+    # until nothing changes (twice is almost always enough), so the result is a fixpoint.
+    for _ in range(6):
+        fixed = _tidy_once(ftfy.fix_encoding(text))
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+def _tidy_once(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _LINE_BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
