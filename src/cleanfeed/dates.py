@@ -694,8 +694,16 @@ def _via_dateparser(
     if len(results) > 1 and results[0].date_obj != results[1].date_obj:
         return None  # it depends on "now", and we do not know when "now" was
     data = results[0]
-    dt: datetime = data.date_obj
-    if data.period == "time":  # a "day" answer carries the base's clock time: not a real time
+    return _from_dateparser(data.date_obj, data.period == "time", text, fetch)
+
+
+def _from_dateparser(
+    dt: datetime, timed: bool, text: str, fetch: datetime | None
+) -> ParsedDate:
+    """A dateparser-style answer as a :class:`ParsedDate` (shared by the dictionary paths, so
+    their answers are formatted exactly as dateparser's are): a "day" answer carries the
+    base's clock time, which is not a real time."""
+    if timed:
         offset = None
         if dt.tzinfo is not None:
             delta = dt.utcoffset()
@@ -813,7 +821,15 @@ def _locale_relative_table(language: str) -> _LocaleRelatives:
             skip.update(w.strip().lower() for w in section.get("skip", ()) if w.strip())
         if phrases or templates or regexes:
             break
-    # the words around the number in "<n> дня назад" / "через <n> дня" mark the direction
+    # the word next to the number in "<n> дня назад" / "пре <n> месеци" is the unit (the
+    # word after it, else the one before), when the unit lists do not already have it
+    known = {word for words in markers for word in words}
+    for template, (sign, unit) in templates.items():
+        before, _, after = template.partition(_SLOT)
+        side = after.split()[:1] or before.split()[-1:]
+        if side and side[0].rstrip(".") not in known:
+            units.setdefault(side[0].rstrip("."), (unit, abs(sign)))
+    # the other words around the number mark the direction
     for template, (sign, _) in templates.items():
         before, _, after = template.partition(_SLOT)
         for side in (before.split(), after.split()):
@@ -853,7 +869,7 @@ def _locale_relative(
             found = pattern.fullmatch(key)
             if found and found.group(1).isdigit():
                 return _shift(fetch, sign * int(found.group(1)), unit)
-        if len(numbers) >= 2:
+        if numbers:
             compound = _locale_compound(key, table, fetch)
             if compound is not None:
                 return compound
@@ -895,10 +911,203 @@ def _locale_compound(key: str, table: _LocaleRelatives, fetch: datetime) -> Pars
                 i += 1
                 continue
             return None
-    if len(parts) < 2 or len(signs) > 1:
+    if not parts or len(signs) > 1 or (len(parts) == 1 and not signs):
         return None
     sign = signs.pop() if signs else 1
     return _shift_many(fetch, [(sign * n, unit) for n, unit in parts])
+
+
+#: What a day-month-year string in any locale is made of: one clock time, numbers, words and
+#: single punctuation marks (words are runs of anything else, so Thai and Bengali vowel signs
+#: stay inside their word).
+_ABS_TIME = re.compile(r"(?<![\d:.])(?P<hh>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d))?"
+                       r"(?![\d:.])")
+_ABS_TOKEN = re.compile(r"\d+|[^\s\d\[\](){}|,;:.'/@\-，]+|[^\s]")
+_ABS_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")
+_ABS_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: dateparser rewrites letters of these languages before it reads them: left to dateparser.
+_ABS_LETTER_VARIANTS = frozenset({"ar", "fa"})
+
+
+@dataclass(frozen=True, slots=True)
+class _LocaleNames:
+    """One language's month and weekday names from dateparser's locale data (normalised)."""
+
+    words: dict[str, tuple[str, int]]  # "мая" -> ("month", 5), "пн" -> ("weekday", 0)
+    year_words: frozenset[str]  # "г", "год": may follow the year ("2015 г.")
+    skip: frozenset[str]  # words and marks dateparser ignores ("в", ",", ".")
+    rules: tuple[str, ...]  # dateparser's rewrite rules, applied before its lookups
+    no_spacing: bool  # written without spaces between words (Chinese, Japanese, Thai)
+
+
+def _normal(word: str) -> str:
+    from dateparser.utils import normalize_unicode
+
+    return str(normalize_unicode(word)).lower()
+
+
+@lru_cache(maxsize=256)  # one entry per language code asked for
+def _locale_names(language: str) -> _LocaleNames | None:
+    """Month and weekday names of one language as dateparser reads them (``None``: unknown).
+
+    dateparser is asked with the bare language, which loads the language's own data without
+    its regional variants, so the variants are left out here too. A word that means two
+    things (a month and a weekday, or anything else the language's data lists: "mar",
+    "mer") is dropped: such strings stay with dateparser. Words are compared accent-free and
+    lower-case, as dateparser compares them with ``NORMALIZE``.
+    """
+    import importlib
+
+    if language.split("-")[0] in _ABS_LETTER_VARIANTS:
+        return None
+    info: dict[str, Any] | None = None
+    for name in dict.fromkeys((language, language.split("-")[0])):
+        try:
+            info = importlib.import_module(f"dateparser.data.date_translation_data.{name}").info
+            break
+        except ImportError:
+            continue
+    if info is None:
+        return None
+    meanings: dict[str, set[tuple[str, int]]] = {}
+    for kind, names in (("month", _ABS_MONTHS), ("weekday", _ABS_WEEKDAYS)):
+        for index, name in enumerate(names):
+            for word in info.get(name, ()):
+                meanings.setdefault(_normal(word).rstrip("."), set()).add((kind, index))
+    # every other word the language's data knows ("am", "year", "ago", "skip", phrases...)
+    for key, values in info.items():
+        if key in _ABS_MONTHS or key in _ABS_WEEKDAYS or key in ("name", "skip"):
+            continue
+        listed = values.values() if isinstance(values, dict) else values
+        if not isinstance(listed, (list, tuple)) or key == "simplifications":
+            continue
+        for value in listed:
+            for item in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(item, str):
+                    for word in _normal(item).split():
+                        meanings.setdefault(word.rstrip("."), set()).add((key, -1))
+    words = {word: next(iter(found)) for word, found in meanings.items()
+             if len(found) == 1 and next(iter(found))[1] >= 0}
+    year_words = frozenset(
+        w for w in (_normal(y).rstrip(".") for y in info.get("year", ())) if w and w not in words)
+    skip = frozenset(s for s in (_normal(w).strip() for w in info.get("skip", ())) if s)
+    rules = tuple(pattern for rule in info.get("simplifications", ()) for pattern in rule)
+    no_spacing = str(info.get("no_word_spacing", False)).lower() == "true"
+    return _LocaleNames(words, year_words, skip - words.keys(), rules, no_spacing)
+
+
+@lru_cache(maxsize=256)
+def _simplifications(language: str) -> tuple[Any, ...] | None:
+    """The language's rewrite rules ("одну" -> "1") as compiled patterns, built only for a
+    string we are about to answer; ``None`` when one cannot be compiled."""
+    import regex  # dateparser's own regular expression engine (a dependency of dateparser)
+    from dateparser.utils import normalize_unicode
+
+    names = _locale_names(language)
+    if names is None:
+        return None
+    # as dateparser matches them: accent-free, whole words (or anywhere in a language
+    # written without spaces), any case
+    around = "{}" if names.no_spacing else r"(?<![^\W_])(?:{})(?![^\W_])"
+    out: list[Any] = []
+    for rule in names.rules:
+        source = around.format(normalize_unicode(rule))
+        try:
+            out.append(re.compile(source, re.I))
+        except re.error:  # variable-width look-behind: only ``regex`` has it
+            try:
+                out.append(regex.compile(source, regex.I))
+            except regex.error:
+                return None
+    return tuple(out)
+
+
+def _locale_absolute(
+    text: str, language: str, fetch: datetime | None = None
+) -> ParsedDate | None:
+    """"12 марта 2021", "3. März 2020 10:07", "15 de octubre de 2019": a day, a month name
+    and a four-digit year (a weekday and a 24-hour time may come with them) read with the
+    language's own names from dateparser's data, without building a dateparser parser.
+
+    Only what dateparser reads the same way is answered: every token must be a number, a
+    known month or weekday, or a word or mark the language skips; anything else (am/pm, a
+    zone, a missing year, a second number, a weekday that is not the date's) returns ``None``
+    and the string goes to dateparser.
+    """
+    names = _locale_names(language)
+    if names is None:
+        return None
+    clock = list(_ABS_TIME.finditer(text))
+    if len(clock) > 1:
+        return None
+    rest = text
+    if clock:
+        rest = text[: clock[0].start()] + " " + text[clock[0].end():]
+    day = month = year = weekday = None
+    after_year = False
+    order: list[str] = []
+    for token in _ABS_TOKEN.findall(rest):
+        if token.isdecimal():
+            after_year = False
+            if len(token) == 4 and year is None:
+                year, after_year = int(token), True
+                order.append("y")
+            elif len(token) <= 2 and day is None:
+                day = int(token)
+                order.append("d")
+            else:
+                return None
+            continue
+        word = _normal(token)
+        if after_year and word in names.year_words:
+            after_year = False
+            continue
+        if word in names.skip:
+            continue
+        found = names.words.get(word.rstrip("."))
+        if found is None:
+            return None
+        kind, index = found
+        if kind == "month" and month is None:
+            month = index + 1
+            order.append("m")
+        elif kind == "weekday" and weekday is None:
+            weekday = index
+        else:
+            return None
+        after_year = False
+    if not order and weekday is not None and fetch is not None:
+        # "Jeu 15:12", "শুক্রবার": the last such weekday before the fetch day (dateparser's
+        # reading both with and without preferring the past, unless it is the fetch day)
+        back = (fetch.weekday() - weekday) % 7
+        if back == 0:
+            return None
+        last = fetch.date() - timedelta(days=back)
+        day, month, year = last.day, last.month, last.year
+        order = ["d", "m", "y"]
+    elif year is None and fetch is not None and "".join(order) in ("dm", "md"):
+        # "10 мая": dateparser takes the fetch year, and the year before only when that day
+        # is still to come; answered only when both readings agree (an earlier month/day)
+        base = fetch.replace(tzinfo=None)
+        if day is None or month is None or (month, day) >= (base.month, base.day):
+            return None
+        year = base.year
+        order.append("y")
+    if day is None or month is None or year is None or "".join(order) not in (
+            "dmy", "mdy", "ymd"):
+        return None
+    found_day = _valid_day(year, month, day)
+    if found_day is None or (weekday is not None and found_day.weekday() != weekday):
+        return None
+    rules = _simplifications(language)
+    normal = _normal(text)
+    if rules is None or any(rule.search(normal) for rule in rules):
+        return None  # dateparser would rewrite part of it before reading it
+    c = clock[0] if clock else None
+    local = datetime(year, month, day, int(c["hh"]), int(c["mi"]), int(c["ss"] or 0)) if c \
+        else datetime(year, month, day)
+    return _from_dateparser(local, c is not None, text, fetch)
 
 
 _RELATIVE_HINT = re.compile(
@@ -960,11 +1169,15 @@ def parse_date(
         return parse_date(spaced, languages=languages, fetched_at=fetch, url=url,
                           date_order=date_order, allow_future=allow_future)
     if languages:
-        found = _via_dateparser(s, tuple(languages), fetch, order, past=not allow_future)
+        # one language: its month names read as dictionary lookups first (no parser built)
+        found = _locale_absolute(s, languages[0], fetch) if len(languages) == 1 else None
+        if found is None:
+            found = _via_dateparser(s, tuple(languages), fetch, order, past=not allow_future)
     else:
         # English first: most strings without a language are English or numeric, and each
         # extra dateparser language costs ~40 ms of pattern compiling on its first use
-        found = _via_dateparser(s, ("en",), fetch, order, past=not allow_future)
+        found = _locale_absolute(s, "en", fetch) or _via_dateparser(s, ("en",), fetch, order,
+                                                             past=not allow_future)
         if found is None:
             found = _via_dateparser(s, fallback_languages_for(s), fetch, order,
                                     past=not allow_future)
