@@ -162,3 +162,119 @@ def test_compound_phrases_we_cannot_read_go_to_dateparser(
     monkeypatch.setattr(dates, "_via_dateparser", lambda s, *a, **k: consulted.append(s))
     assert parse_date(text, languages=["es"], fetched_at="2014-09-01T10:30:00Z") is None
     assert consulted == [text]
+
+
+# --------------------------------------------------------------------------------------------
+# month and weekday names from dateparser's locale data (no dateparser parser built)
+
+_FETCH = "2024-06-15T12:00:00Z"  # a Saturday
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), [
+    ("ru", "5 марта 2021", ParsedDate("2021-03-05", "day")),
+    ("ru", "Пт, 5 марта 2021 г. 09:30", ParsedDate("2021-03-05T09:30", "second")),
+    ("uk", "3 травня 2019 14:05", ParsedDate("2019-05-03T14:05", "second")),
+    ("cs", "14. srpen 2019", ParsedDate("2019-08-14", "day")),
+    ("el", "12 Μαΐου 2020", ParsedDate("2020-05-12", "day")),
+    ("th", "15 มกราคม 2020", ParsedDate("2020-01-15", "day")),
+    ("bn", "১৭ অক্টোবর ২০১৮", ParsedDate("2018-10-17", "day")),
+    ("hr", "6. travnja 2021.", ParsedDate("2021-04-06", "day")),
+    ("tr", "8 Haziran 2014 11:07", ParsedDate("2014-06-08T11:07", "second")),
+    ("ka", "12 ივნ 2015", ParsedDate("2015-06-12", "day")),
+    ("ru", "10 мая", ParsedDate("2024-05-10", "day")),  # no year: the fetch year
+    ("en", "Friday", ParsedDate("2024-06-14", "day")),  # the last Friday before the fetch
+])
+def test_month_and_weekday_names_from_the_locale_data(
+    language: str, text: str, expected: ParsedDate
+) -> None:
+    fetch = dates._fetch_time(_FETCH)
+    assert dates._locale_absolute(text, language, fetch) == expected
+    # the same answer dateparser gives (with the settings parse_date gives it)
+    assert dates._via_dateparser(text, (language,), fetch, "DMY") == expected
+
+
+def test_month_names_do_not_consult_dateparser(no_dateparser: None) -> None:
+    assert parse_date("Пт, 5 марта 2021 г. 09:30", languages=["ru"],
+                      fetched_at=_FETCH) == ParsedDate("2021-03-05T09:30", "second")
+    assert parse_date("12 Μαΐου 2020", languages=["el"]) == ParsedDate("2020-05-12", "day")
+    # a day and month later in the year than the fetch day is last year's only when the
+    # past is preferred: left to dateparser
+    assert dates._locale_absolute("20 июля", "ru", dates._fetch_time(_FETCH)) is None
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("ru", "5 марта 2021 3:05 pm"),  # am/pm: not a word of the month/weekday tables
+    ("ru", "Вт, 5 марта 2021"),  # the weekday is not the date's (5 March 2021 is a Friday)
+    ("ru", "20 июля"),  # after the fetch day: the year depends on the past preference
+    ("fr", "mar 5 2021"),  # "mar" is both mardi and mars
+    ("en", "Sat 10:30"),  # the fetch day's own weekday: this week's or last week's
+    ("ru", "1 ноября 2021 13:00 MSK"),  # a zone
+    ("ru", "5 6 марта 2021"),  # two days
+    ("ar", "5 مارس 2021"),  # dateparser rewrites Arabic letters before reading them
+])
+def test_the_dictionary_path_declines_what_it_cannot_read_exactly(
+    language: str, text: str
+) -> None:
+    assert dates._locale_absolute(text, language, dates._fetch_time(_FETCH)) is None
+
+
+def test_declined_strings_go_to_dateparser(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = dates._via_dateparser
+
+    def spy(text: str, *args: object, **kwargs: object) -> ParsedDate | None:
+        asked.append(text)
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dates, "_via_dateparser", spy)
+    assert parse_date("5 марта 2021 3:05 pm", languages=["ru"], fetched_at=_FETCH) == \
+        ParsedDate("2021-03-05T15:05", "second")
+    assert parse_date("Вт, 5 марта 2021", languages=["ru"], fetched_at=_FETCH) == \
+        ParsedDate("2021-03-05", "day")
+    assert asked == ["5 марта 2021 3:05 pm", "Вт, 5 марта 2021"]
+
+
+def test_one_counted_unit_with_words_the_language_skips(no_dateparser: None) -> None:
+    # "около" (about) is a word Russian's locale data skips; "пре ... пре ..." repeats the
+    # past marker around each unit, whose words come from the phrase templates
+    assert parse_date("преди около 5 часа", languages=["bg"],
+                      fetched_at="2024-06-15T12:00:00Z") == ParsedDate(
+        "2024-06-15T07:00+00:00", "second")
+    assert parse_date("пре 2 година пре 3 месеци", languages=["sr-Cyrl"],
+                      fetched_at="2024-06-15T12:00:00Z") == ParsedDate("2022-03-15", "day")
+
+
+def _dataset() -> list[dict[str, object]]:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / ".." / "shared"
+    path = (root if root.exists() else Path("/work/shared")) / "datasets" / "dates" / \
+        "dateparser-strings.jsonl"
+    if not path.exists():
+        pytest.skip("dateparser-strings.jsonl not available")
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+@pytest.mark.slow
+def test_dictionary_answers_equal_dateparser_on_the_dataset() -> None:
+    """Every string of the set the dictionary paths answer: dateparser says the same (the
+    relative path adds the fetch time's offset, which dateparser leaves out)."""
+    checked = 0
+    for row in _dataset():
+        language = str(row["lang"] or "en")
+        text = dates._STRIP.sub("", " ".join(str(row["input"]).split()))
+        fetch = dates._fetch_time(row["relative_base"])  # type: ignore[arg-type]
+        past = row["category"] == "incomplete_prefer_past"
+        found = dates._locale_absolute(text, language, fetch)
+        if found is not None:
+            assert found == dates._via_dateparser(text, (language,), fetch, "DMY", past=past)
+            checked += 1
+        if fetch is None or not row["lang"]:
+            continue
+        rel = dates._locale_relative(text, (language,), fetch)
+        ref = dates._via_dateparser(text, (language,), fetch, "DMY", past=past)
+        if rel is not None and ref is not None:
+            assert rel.precision == ref.precision and rel.iso.startswith(ref.iso), text
+            checked += 1
+    assert checked > 800
