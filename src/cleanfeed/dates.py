@@ -876,7 +876,7 @@ def _locale_relative(
     return None
 
 
-_TOKEN = re.compile(r"\d+|[^\W\d_]+\.?|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(r"\d+|[^\W\d_]+(?:['’-][^\W\d_]+)*\.?|[^\w\s]", re.UNICODE)
 
 
 def _locale_compound(key: str, table: _LocaleRelatives, fetch: datetime) -> ParsedDate | None:
@@ -939,6 +939,7 @@ class _LocaleNames:
     skip: frozenset[str]  # words and marks dateparser ignores ("в", ",", ".")
     rules: tuple[str, ...]  # dateparser's rewrite rules, applied before its lookups
     no_spacing: bool  # written without spaces between words (Chinese, Japanese, Thai)
+    meridian: dict[str, int]  # "pm" -> 12, "am" -> 0: hours added after a 12-hour time
 
 
 def _normal(word: str) -> str:
@@ -994,7 +995,13 @@ def _locale_names(language: str) -> _LocaleNames | None:
     skip = frozenset(s for s in (_normal(w).strip() for w in info.get("skip", ())) if s)
     rules = tuple(pattern for rule in info.get("simplifications", ()) for pattern in rule)
     no_spacing = str(info.get("no_word_spacing", False)).lower() == "true"
-    return _LocaleNames(words, year_words, skip - words.keys(), rules, no_spacing)
+    halves: dict[str, set[int]] = {}
+    for key, hours in (("am", 0), ("pm", 12)):
+        for word in info.get(key, ()):
+            halves.setdefault(_normal(word).rstrip("."), set()).add(hours)
+    meridian = {w: h.pop() for w, h in halves.items()
+                if len(h) == 1 and w and w not in words and w not in skip}
+    return _LocaleNames(words, year_words, skip - words.keys(), rules, no_spacing, meridian)
 
 
 @lru_cache(maxsize=256)
@@ -1042,8 +1049,15 @@ def _locale_absolute(
     if len(clock) > 1:
         return None
     rest = text
+    half: int | None = None
     if clock:
-        rest = text[: clock[0].start()] + " " + text[clock[0].end():]
+        after = text[clock[0].end():]
+        # "10:17 pm", "08:55:08 PM": the language's am/pm word right after the time
+        suffix = re.match(r"\s*([^\W\d_]+)\.?(?!\w)", after)
+        if suffix and _normal(suffix[1]) in names.meridian:
+            half = names.meridian[_normal(suffix[1])]
+            after = after[suffix.end():]
+        rest = text[: clock[0].start()] + " " + after
     day = month = year = weekday = None
     after_year = False
     order: list[str] = []
@@ -1095,7 +1109,7 @@ def _locale_absolute(
         year = base.year
         order.append("y")
     if day is None or month is None or year is None or "".join(order) not in (
-            "dmy", "mdy", "ymd"):
+            "dmy", "mdy", "ymd", "ydm"):
         return None
     found_day = _valid_day(year, month, day)
     if found_day is None or (weekday is not None and found_day.weekday() != weekday):
@@ -1105,7 +1119,12 @@ def _locale_absolute(
     if rules is None or any(rule.search(normal) for rule in rules):
         return None  # dateparser would rewrite part of it before reading it
     c = clock[0] if clock else None
-    local = datetime(year, month, day, int(c["hh"]), int(c["mi"]), int(c["ss"] or 0)) if c \
+    hour = int(c["hh"]) if c else 0
+    if half is not None:
+        if not 1 <= hour <= 12:
+            return None  # "0:30 am", "13:00 pm": left to dateparser
+        hour = hour % 12 + half
+    local = datetime(year, month, day, hour, int(c["mi"]), int(c["ss"] or 0)) if c \
         else datetime(year, month, day)
     return _from_dateparser(local, c is not None, text, fetch)
 
