@@ -180,6 +180,9 @@ _FETCH = "2024-06-15T12:00:00Z"  # a Saturday
     ("bn", "১৭ অক্টোবর ২০১৮", ParsedDate("2018-10-17", "day")),
     ("hr", "6. travnja 2021.", ParsedDate("2021-04-06", "day")),
     ("tr", "8 Haziran 2014 11:07", ParsedDate("2014-06-08T11:07", "second")),
+    ("ru", "5 марта 2021 3:05 pm", ParsedDate("2021-03-05T15:05", "second")),
+    ("th", "15 มกราคม 2020, 8:13 AM", ParsedDate("2020-01-15T08:13", "second")),
+    ("ka", "2015 წ. 12 ივნ", ParsedDate("2015-06-12", "day")),  # year, day, month
     ("ka", "12 ივნ 2015", ParsedDate("2015-06-12", "day")),
     ("ru", "10 мая", ParsedDate("2024-05-10", "day")),  # no year: the fetch year
     ("en", "Friday", ParsedDate("2024-06-14", "day")),  # the last Friday before the fetch
@@ -203,7 +206,8 @@ def test_month_names_do_not_consult_dateparser(no_dateparser: None) -> None:
 
 
 @pytest.mark.parametrize(("language", "text"), [
-    ("ru", "5 марта 2021 3:05 pm"),  # am/pm: not a word of the month/weekday tables
+    ("ru", "5 марта 2021 13:05 pm"),  # a 24-hour time with pm
+    ("en", "March 5, 2021 3:05 p.m."),  # "p.m." is not a word of the tables
     ("ru", "Вт, 5 марта 2021"),  # the weekday is not the date's (5 March 2021 is a Friday)
     ("ru", "20 июля"),  # after the fetch day: the year depends on the past preference
     ("fr", "mar 5 2021"),  # "mar" is both mardi and mars
@@ -227,11 +231,11 @@ def test_declined_strings_go_to_dateparser(monkeypatch: pytest.MonkeyPatch) -> N
         return real(text, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(dates, "_via_dateparser", spy)
-    assert parse_date("5 марта 2021 3:05 pm", languages=["ru"], fetched_at=_FETCH) == \
-        ParsedDate("2021-03-05T15:05", "second")
+    assert parse_date("1 ноября 2021 13:00 MSK", languages=["ru"], fetched_at=_FETCH) == \
+        ParsedDate("2021-11-01T13:00+03:00", "second")
     assert parse_date("Вт, 5 марта 2021", languages=["ru"], fetched_at=_FETCH) == \
         ParsedDate("2021-03-05", "day")
-    assert asked == ["5 марта 2021 3:05 pm", "Вт, 5 марта 2021"]
+    assert asked == ["1 ноября 2021 13:00 MSK", "Вт, 5 марта 2021"]
 
 
 def test_one_counted_unit_with_words_the_language_skips(no_dateparser: None) -> None:
@@ -242,6 +246,14 @@ def test_one_counted_unit_with_words_the_language_skips(no_dateparser: None) -> 
         "2024-06-15T07:00+00:00", "second")
     assert parse_date("пре 2 година пре 3 месеци", languages=["sr-Cyrl"],
                       fetched_at="2024-06-15T12:00:00Z") == ParsedDate("2022-03-15", "day")
+
+
+def test_hyphenated_and_elided_direction_words(no_dateparser: None) -> None:
+    # Catalan "d'aquí a" (from now) and Breton "a-benn" (in) are single words of the data
+    assert parse_date("d'aquí a 2 hora 5 minut", languages=["ca"], fetched_at=_FETCH,
+                      allow_future=True) == ParsedDate("2024-06-15T14:05+00:00", "second")
+    assert parse_date("a-benn 2 deiz 3 eur", languages=["br"], fetched_at=_FETCH,
+                      allow_future=True) == ParsedDate("2024-06-17T15:00+00:00", "second")
 
 
 def _dataset() -> list[dict[str, object]]:
