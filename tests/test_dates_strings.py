@@ -183,6 +183,8 @@ _FETCH = "2024-06-15T12:00:00Z"  # a Saturday
     ("ru", "5 марта 2021 3:05 pm", ParsedDate("2021-03-05T15:05", "second")),
     ("th", "15 มกราคม 2020, 8:13 AM", ParsedDate("2020-01-15T08:13", "second")),
     ("ka", "2015 წ. 12 ივნ", ParsedDate("2015-06-12", "day")),  # year, day, month
+    # Devanagari vowel signs stay inside their word: "अपराह्न" (afternoon) is pm
+    ("hi", "5 मार्च 2021 3:05 अपराह्न", ParsedDate("2021-03-05T15:05", "second")),
     ("ka", "12 ივნ 2015", ParsedDate("2015-06-12", "day")),
     ("ru", "10 мая", ParsedDate("2024-05-10", "day")),  # no year: the fetch year
     ("en", "Friday", ParsedDate("2024-06-14", "day")),  # the last Friday before the fetch
@@ -246,6 +248,11 @@ def test_one_counted_unit_with_words_the_language_skips(no_dateparser: None) -> 
         "2024-06-15T07:00+00:00", "second")
     assert parse_date("пре 2 година пре 3 месеци", languages=["sr-Cyrl"],
                       fetched_at="2024-06-15T12:00:00Z") == ParsedDate("2022-03-15", "day")
+
+
+def test_counted_units_in_scripts_with_vowel_signs(no_dateparser: None) -> None:
+    assert parse_date("2 वर्ष 3 महीने", languages=["hi"], fetched_at=_FETCH) == ParsedDate(
+        "2022-03-15", "day")
 
 
 def test_hyphenated_and_elided_direction_words(no_dateparser: None) -> None:

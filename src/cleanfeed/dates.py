@@ -876,7 +876,10 @@ def _locale_relative(
     return None
 
 
-_TOKEN = re.compile(r"\d+|[^\W\d_]+(?:['’-][^\W\d_]+)*\.?|[^\w\s]", re.UNICODE)
+#: A letter of a word: anything but spaces, digits and punctuation, so the vowel signs of
+#: Bengali, Hindi or Thai (not ``\w`` to ``re``) stay inside their word.
+_LETTER = r"[^\s\d\[\](){}|,;:.!?'’\"«»/@\-，、。]"
+_TOKEN = re.compile(rf"\d+|{_LETTER}+(?:['’-]{_LETTER}+)*\.?|[^\w\s]")
 
 
 def _locale_compound(key: str, table: _LocaleRelatives, fetch: datetime) -> ParsedDate | None:
@@ -1053,7 +1056,7 @@ def _locale_absolute(
     if clock:
         after = text[clock[0].end():]
         # "10:17 pm", "08:55:08 PM": the language's am/pm word right after the time
-        suffix = re.match(r"\s*([^\W\d_]+)\.?(?!\w)", after)
+        suffix = re.match(rf"\s*({_LETTER}+)\.?(?!\w)", after)
         if suffix and _normal(suffix[1]) in names.meridian:
             half = names.meridian[_normal(suffix[1])]
             after = after[suffix.end():]
