@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import gc
+import hashlib
 import itertools
 import json
 import math
@@ -229,16 +231,24 @@ def shingles(text: str) -> list[str]:
 def greedy(articles: list[Article], batch: int, sketch: Callable[[int], Any],
            similar: Callable[[Any], list[tuple[float, int]]], insert: Callable[[int, Any], None]
            ) -> list[int]:
-    """The shared policy for peers: batches, canonical order, exact first, verified best."""
+    """The shared policy for peers: batches, canonical order, exact first, verified best.
+
+    Exact copies are found by a 16-byte digest of the normalised text (not the text itself,
+    which would charge the peers' memory with a copy of the corpus).
+    """
     label = list(range(len(articles)))
-    exact: dict[str, int] = {}
+    exact: dict[bytes, int] = {}
     for start in range(0, len(articles), batch):
         idx = list(range(start, min(start + batch, len(articles))))
-        norm = {i: normalise(articles[i].text) for i in idx}
-        idx.sort(key=lambda i: canonical_key(articles[i], len(norm[i].split())))
+        keys: dict[int, tuple[int, bytes]] = {}
         for i in idx:
-            if norm[i] in exact:
-                label[i] = label[exact[norm[i]]]
+            norm = normalise(articles[i].text)
+            keys[i] = (len(norm.split()), hashlib.blake2b(norm.encode(), digest_size=16).digest())
+        idx.sort(key=lambda i: canonical_key(articles[i], keys[i][0]))
+        for i in idx:
+            digest = keys[i][1]
+            if digest in exact:
+                label[i] = label[exact[digest]]
                 continue
             sk = sketch(i)
             best = max(similar(sk), default=None)
@@ -246,7 +256,7 @@ def greedy(articles: list[Article], batch: int, sketch: Callable[[int], Any],
                 label[i] = best[1]
             else:
                 insert(i, sk)
-            exact[norm[i]] = i
+            exact[digest] = i
     return label
 
 
@@ -343,6 +353,7 @@ def run_incremental(articles: list[Article], args: argparse.Namespace) -> list[i
                               index=path) as dedup:
                 for i, a in enumerate(dedup.run(articles[start:start + step]), start):
                     labels.append(pos[a.duplicate_of] if a.duplicate_of else i)  # type: ignore
+            del dedup  # like separate processes: one run's index is gone before the next opens
     return labels
 
 
@@ -416,24 +427,41 @@ def _rss_kib(field: str) -> int:
     return 0
 
 
+def _release_free_memory() -> None:
+    """Hand freed heap pages back to the OS (glibc ``malloc_trim``), so that the baseline
+    RSS holds no free memory a method could reuse without it showing in its peak."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def worker(method: str, corpus: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """One method in a fresh process: the same memory and time measurement for every method.
+
+    Baseline: RSS after the corpus is loaded, the method warmed up (unless ``--cold``: one
+    throw-away run over the first 50 documents, so imports, library code pages and lazily
+    built tables are in place for every method alike), and free heap memory returned to the
+    OS; peak: VmHWM, reset to the baseline just before the run.
+    """
     data = json.loads(corpus.read_text(encoding="utf-8"))
     articles = [Article(id=d["id"], source=d["id"], text=d["text"], published=d["published"])
                 for d in data["docs"]]
     del data
-    gc.collect()
     if method in ("rensa", "datasketch"):  # import outside the measured window
         __import__(method)
+    if not args.cold and method != "cleanfeed-dask":  # dask warms its own cluster up
+        METHODS[method](articles[:50], args)
+    _release_free_memory()
     base = _rss_kib("VmRSS")
     with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     labels = METHODS[method](articles, args)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _rss_kib("VmHWM")
     if isinstance(labels, dict):  # cleanfeed-dask: its own timings (cluster start excluded)
         return {**labels, "mem_mib": (peak - base) / 1024}
-    return {"labels": labels, "seconds": seconds, "mem_mib": (peak - base) / 1024}
+    return {"labels": labels, "seconds": seconds, "cpu": cpu, "mem_mib": (peak - base) / 1024}
 
 
 def evaluate(labels: list[int], docs: list[dict[str, Any]],
@@ -461,6 +489,9 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--chunks", type=int, default=10, help="runs for the incremental ingest")
     ap.add_argument("--methods", nargs="+", default=list(METHODS))
+    ap.add_argument("--cold", action="store_true",
+                    help="no warm-up run before measuring (memory then includes first use of "
+                         "library code and lazy tables)")
     ap.add_argument("--big-datasketch", action="store_true",
                     help="also run datasketch above 10k documents (slow)")
     ap.add_argument("--big-oracle", action="store_true",
@@ -491,9 +522,10 @@ def main() -> None:
             print(f"\n## {n:,} documents, {tokens[n]:,} words, {len(corpus['negatives']):,} "
                   f"hard-negative pairs; {dict(kinds)} (generated in "
                   f"{time.perf_counter() - t0:.0f} s)")
-            print("| method | docs/s | words/s | seconds | peak extra RSS MiB | precision "
-                  "| recall | F1 | hard-negative merges |")
-            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+            print(f"load average before: {os.getloadavg()[0]:.2f}")
+            print("| method | docs/s | words/s | seconds | CPU s | docs per CPU s "
+                  "| peak extra RSS MiB | precision | recall | F1 | hard-negative merges |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for method in args.methods:
                 if n > 10000 and ((method == "datasketch" and not args.big_datasketch)
                                   or (method == "oracle" and not args.big_oracle)):
@@ -501,14 +533,16 @@ def main() -> None:
                 cmd = [sys.executable, __file__, "--worker", method, str(path),
                        "--threshold", str(args.threshold), "--batch", str(args.batch),
                        "--chunks", str(args.chunks), "--dask-workers", str(args.dask_workers),
-                       "--dask-partitions", str(args.dask_partitions)]
+                       "--dask-partitions", str(args.dask_partitions),
+                       *(["--cold"] if args.cold else [])]
                 out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
                 res = json.loads(out)
                 res.update(evaluate(res["labels"], corpus["docs"], corpus["negatives"]))
                 results[(n, method)] = res
                 print(f"| {method} | {n / res['seconds']:,.0f} | "
                       f"{tokens[n] / res['seconds']:,.0f} | {res['seconds']:.2f} | "
-                      f"{res['mem_mib']:.0f} | {res['precision']:.4f} | {res['recall']:.4f} | "
+                      f"{res['cpu']:.2f} | {n / res['cpu']:,.0f} | "
+                      f"{res['mem_mib']:.1f} | {res['precision']:.4f} | {res['recall']:.4f} | "
                       f"{res['f1']:.4f} | {res['neg_merges']} |", flush=True)
             dask_run = results.get((n, "cleanfeed-dask"))
             if dask_run:
@@ -518,6 +552,7 @@ def main() -> None:
             if one and inc:
                 print(f"\nincremental (SQLite, {args.chunks} runs) labels identical to one-shot: "
                       f"{one['labels'] == inc['labels']}")
+            print(f"load average after: {os.getloadavg()[0]:.2f}")
             summary(results, n)
     sizes = sorted(tokens)
     for a, b in itertools.pairwise(sizes):
@@ -552,7 +587,8 @@ def summary(results: dict[tuple[int, str], dict[str, Any]], n: int) -> None:
     for peer, goal in (("rensa", 1.35), ("datasketch", 10.0)):
         if (n, peer) in results:
             ratio = results[(n, peer)]["seconds"] / cf["seconds"]
-            lines.append(f"speed vs {peer}: x{ratio:.2f} (goal >= {goal})")
+            cpu = results[(n, peer)]["cpu"] / cf["cpu"]
+            lines.append(f"speed vs {peer}: x{ratio:.2f}, CPU time x{cpu:.2f} (goal >= {goal})")
     if (n, "rensa") in results and results[(n, "rensa")]["mem_mib"] > 0:
         lines.append(f"memory vs rensa: x{cf['mem_mib'] / results[(n, 'rensa')]['mem_mib']:.2f} "
                      "(goal <= 0.5)")

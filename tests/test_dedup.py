@@ -196,6 +196,43 @@ def test_reference_normaliser_matches_vectorised_tokeniser() -> None:
     assert normalise(texts[-1]) == "naïve café quoted guillemets 3 5 äöü straße 東京 駅 x y z"
 
 
+def test_byte_lower_casing_equals_str_lower() -> None:
+    """The vectorised lower-casing gives exactly ``str.lower``'s UTF-8, whatever the script:
+    same-length capitals rewritten in place, the rest (Σ in context, İ, Kelvin sign ẞ ...)
+    through ``str.lower`` spliced in, and everything else untouched."""
+    from cleanfeed.dedup.fingerprints import _encode_lower, _prepare
+
+    rng = random.Random(3)
+    alphabet = ("abcXYZ 09.,’“”—\u00a0ÄÖÜÉèßẞİıΣσςΟΔΟΣ Москва ÆØÅ ǅǈ Ⅻ ⓐⒶ 𐐀𐐨 東京 😀 "
+                "\u212a\u2126\u1e9e\u0130\u03a3\ud800")
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(300)]
+    texts += ["ΟΔΟΣ ΣΟΦΙΑΣ.", "plain ascii ONLY", "", "ÉCOLE", "İstanbul K"]
+    buffer, lengths = _encode_lower(texts)
+    expected = b"".join(_prepare(t) + b" " for t in texts)
+    assert buffer[: len(expected)].tobytes() == expected
+    assert lengths.tolist() == [len(_prepare(t)) + 1 for t in texts]
+    assert buffer.size % 8 == 0 and buffer.size >= len(expected) + 7
+    assert not buffer[len(expected):].any() or set(buffer[len(expected):].tolist()) == {32}
+
+
+def test_sketch_matches_fingerprint_and_chunking_changes_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleanfeed.dedup import band_keys, fingerprints
+    from cleanfeed.dedup.fingerprints import verification_sig
+
+    rng = random.Random(5)
+    texts = [" ".join(_words(rng, rng.randint(0, 400))) for _ in range(40)]
+    p = DedupParams()
+    whole = fingerprint(texts, p)
+    monkeypatch.setattr(fingerprints, "_CHUNK_BYTES", 600)  # a few texts per chunk
+    sk = fingerprints.sketch(texts, p)
+    assert (sk.exact == whole.exact).all() and (sk.tokens == whole.tokens).all()
+    assert (sk.vsig == verification_sig(whole.sig)).all()
+    assert (sk.keys == band_keys(whole.sig, p)).all()
+    assert all((a is None and b is None) or (a == b).all()  # type: ignore[union-attr]
+               for a, b in zip(sk.small, whole.small, strict=True))
+
+
 # --- persistence -------------------------------------------------------------------------
 
 
@@ -211,7 +248,7 @@ def test_persistent_index_across_two_runs(tmp_path: Path) -> None:
     assert out[0].duplicate_of == first.id  # found against the earlier run
     assert out[1].duplicate_of is None  # the same record delivered again is not its own copy
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT count(*) FROM canonical").fetchone() == (2,)
+        assert db.execute("SELECT sum(n) FROM batch").fetchone() == (2,)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -245,6 +282,73 @@ def test_exception_mid_run_keeps_committed_batches(tmp_path: Path) -> None:
     assert _marks(out) == [("n4", None), ("n1", "d1")]
 
 
+def _format3_index(path: Path, arts: list[Article], p: DedupParams) -> None:
+    """An index as cleanfeed wrote it before format 4: one row per canonical."""
+    from cleanfeed.dedup import band_keys
+    from cleanfeed.dedup.fingerprints import verification_sig
+
+    fp = fingerprint([a.text for a in arts], p)
+    keys, vsig = band_keys(fp.sig, p), verification_sig(fp.sig)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.executemany("INSERT INTO meta VALUES (?, ?)",
+                       [(k, json.dumps(v)) for k, v in {"format": 3, **p.as_dict()}.items()])
+        db.execute("CREATE TABLE canonical (row INTEGER PRIMARY KEY, id TEXT NOT NULL, "
+                   "exact INTEGER NOT NULL, sig BLOB NOT NULL, bands BLOB, shingles BLOB)")
+        db.executemany(
+            "INSERT INTO canonical (id, exact, sig, bands, shingles) VALUES (?, ?, ?, ?, ?)",
+            [(a.id, int(fp.exact[i:i + 1].view(np.int64)[0]), vsig[i].tobytes(),
+              keys[i].astype("<u8").tobytes() if fp.has_sig[i] else None,
+              None if fp.small[i] is None else fp.small[i].astype("<u4").tobytes())  # type: ignore[union-attr]
+             for i, a in enumerate(arts)])
+
+
+def test_format3_index_is_migrated_and_still_finds_its_canonicals(tmp_path: Path) -> None:
+    rng = random.Random(8)
+    texts = [" ".join(_words(rng, n)) for n in (300, 120, 40, 8)]  # long, small, tiny
+    path = tmp_path / "old.sqlite"
+    _format3_index(path, [_art(f"o{i}", t) for i, t in enumerate(texts)], DedupParams())
+    with Deduplicator(index=path) as dedup:
+        assert dedup.index.ids == ["o0", "o1", "o2", "o3"]
+        out = list(dedup([_art(f"n{i}", t.upper()) for i, t in enumerate(texts)]
+                         + [_art("v0", texts[0].rsplit(" ", 3)[0])]))
+    assert _marks(out) == [("n0", "o0"), ("n1", "o1"), ("n2", "o2"), ("n3", "o3"), ("v0", "o0")]
+    assert out[-1].similarity is not None and out[-1].similarity < 1.0  # found by LSH bands
+    with sqlite3.connect(path) as db:
+        assert json.loads(db.execute("SELECT value FROM meta WHERE key = 'format'")
+                          .fetchone()[0]) == 4
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "canonical" not in tables
+
+
+def test_unknown_index_format_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite"
+    Deduplicator(index=path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'format'")
+    with pytest.raises(IndexMismatchError, match="layout format 99"):
+        Deduplicator(index=path)
+
+
+def test_two_writers_on_one_index_lose_nothing(tmp_path: Path) -> None:
+    """Batches from two open indexes interleave; a later open sees both, rows consistent."""
+    rng = random.Random(6)
+    texts = [" ".join(_words(rng, 80)) for _ in range(24)]
+    path = tmp_path / "seen.sqlite"
+    a, b = Deduplicator(index=path, batch_size=2), Deduplicator(index=path, batch_size=2)
+    list(a([_art(f"a{i}", texts[i]) for i in range(12)]))
+    list(b([_art(f"b{i}", texts[12 + i]) for i in range(12)]))
+    list(a([_art(f"a{i}", texts[i]) for i in range(12, 16)]))  # a has not seen b's batches
+    a.close()
+    b.close()
+    with Deduplicator(index=path) as again:
+        assert len(again.index) == 28
+        out = list(again([_art(f"x{i}", t) for i, t in enumerate(texts)]))
+    marks = dict(_marks(out))
+    assert all(marks[f"x{i}"] == f"a{i}" for i in range(12))
+    assert all(marks[f"x{i}"] == f"b{i - 12}" for i in range(12, 24))  # b's rows are older
+
+
 _WRITER = """
 import random, sys, time
 sys.path.insert(0, "src")
@@ -273,7 +377,7 @@ def test_killed_process_leaves_a_usable_index(tmp_path: Path) -> None:
             time.sleep(0.05)
             try:
                 with sqlite3.connect(path, timeout=1) as db:
-                    count = db.execute("SELECT count(*) FROM canonical").fetchone()[0]
+                    count = db.execute("SELECT coalesce(sum(n), 0) FROM batch").fetchone()[0]
             except sqlite3.OperationalError:
                 pass  # not created yet
         assert count >= 500
@@ -282,10 +386,14 @@ def test_killed_process_leaves_a_usable_index(tmp_path: Path) -> None:
         proc.wait()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        rows = db.execute("SELECT count(*), max(row) - min(row) + 1 FROM canonical").fetchone()
-    assert rows[0] % 50 == 0 and rows[1] == rows[0]  # whole batches only, no gaps
+        batches = db.execute("SELECT row0, n FROM batch ORDER BY seq").fetchall()
+        segment_keys = db.execute("SELECT sum(n) FROM segment").fetchone()[0]
+    total = sum(n for _, n in batches)
+    assert all(n == 50 for _, n in batches)  # whole batches only
+    assert [r for r, _ in batches] == list(range(0, total, 50))  # no gaps
+    assert segment_keys == total * DedupParams().bands  # every band key of every batch
     with Deduplicator(index=path) as dedup:
-        assert len(dedup.index) == rows[0]
+        assert len(dedup.index) == total
         first_batch = set(dedup.index.ids[:50])
     assert first_batch == {f"d{i}" for i in range(50)}
 
@@ -408,3 +516,37 @@ def test_cli_strict_does_not_fail_on_duplicates(tmp_path: Path,
                  "--rejects", str(rej), "--strict"]) == 0
     assert [r["reason"] for r in _jsonl(rej)] == ["duplicate"]
     assert "1 of the rejects are duplicates" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cap", [1 << 19, 700])
+def test_key_segments_merge_and_look_up_like_a_multimap(cap: int,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many adds (so many LSM merges, duplicate keys across and inside segments, segments
+    capped in size or not): every lookup returns exactly the (query, value) pairs a plain dict
+    of lists gives."""
+    from cleanfeed.dedup import index
+    from cleanfeed.dedup.index import SortedMultiMap
+
+    monkeypatch.setattr(index, "SEGMENT_MAX_KEYS", cap)
+
+    rng = np.random.default_rng(4)
+    smm, truth = SortedMultiMap(), {}  # type: ignore[var-annotated]
+    value = 0
+    for size in rng.integers(0, 300, 40).tolist():
+        keys = rng.integers(0, 500, size).astype(np.uint64)
+        values = np.arange(value, value + size, dtype=np.int32)
+        value += size
+        smm.add(keys, values)
+        for k, v in zip(keys.tolist(), values.tolist(), strict=True):
+            truth.setdefault(k, []).append(v)
+    assert len(smm) == value
+    if cap > value:
+        assert len(smm.segments) < 12  # merged, logarithmically many
+    else:
+        assert all(k.size <= cap for k, _ in smm.segments if k.size > 300)
+        assert len(smm.segments) > value // cap
+    queries = rng.integers(0, 600, 200).astype(np.uint64)
+    q, v = smm.lookup(queries)
+    got = sorted(zip(q.tolist(), v.tolist(), strict=True))
+    want = sorted((i, x) for i, k in enumerate(queries.tolist()) for x in truth.get(k, []))
+    assert got == want

@@ -34,12 +34,10 @@ import numpy.typing as npt
 from cleanfeed.article import Article, Reject
 from cleanfeed.dedup.fingerprints import (
     Fingerprints,
-    band_keys,
     estimate_similarity,
     exact_similarity,
-    fingerprint,
     shingle_sets,
-    verification_sig,
+    sketch,
 )
 from cleanfeed.dedup.index import MemoryIndex, SqliteIndex
 from cleanfeed.dedup.params import DedupParams
@@ -49,7 +47,8 @@ MODES: tuple[str, ...] = ("off", "exact", "near")
 #: Default similarity threshold (estimated Jaccard of word 5-gram sets), tuned on
 #: benchmarks/dedup.py: see benchmarks/RESULTS-dedup.md.
 DEFAULT_THRESHOLD = 0.7
-_PAIR_CHUNK = 1 << 16
+#: Pairs compared per numpy pass: bounds the temporaries (3 x 512 bytes per pair).
+_PAIR_CHUNK = 1 << 9
 #: Pairs of small texts whose estimate is at least threshold minus this are recomputed
 #: exactly (the estimate's error for ~100 shingles is about 0.05).
 _REFINE_MARGIN = 0.25
@@ -165,9 +164,8 @@ class Deduplicator:
             return []
         p = self.params
         near = self.mode == "near"
-        fp = fingerprint([a.text for a in batch], p)
-        vsig = verification_sig(fp.sig)
-        keys = band_keys(fp.sig, p)
+        fp = sketch([a.text for a in batch], p)  # memory per chunk of texts, not per batch
+        vsig, keys = fp.vsig, fp.keys
         order = sorted((i for i in range(m) if fp.tokens[i] > 0),
                        key=lambda i: canonical_key(batch[i], int(fp.tokens[i])))
         rank = np.full(m, m, dtype=np.int64)
@@ -302,9 +300,11 @@ class Deduplicator:
             pairs.append(lo[keep] * (1 << 32) + hi[keep])
             d += 1
             same = same[:-1] & (flat[d:] == flat[:-d])
+        del flat, owner, order, same
         if not pairs:
             return {}
         uniq = np.unique(np.concatenate(pairs))
+        del pairs
         x, y = uniq >> 32, uniq & 0xFFFFFFFF
         sims = self._similarities(vsig, x, small, vsig, y, small)
         # Both texts are at hand: settle the pairs the estimate cannot decide exactly.

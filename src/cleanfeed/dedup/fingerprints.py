@@ -42,7 +42,9 @@ _S30, _S27, _S31 = U64(30), U64(27), U64(31)
 #: Bytes hashed per vectorised pass; bounds the temporary arrays (about 40 bytes per byte).
 _CHUNK_BYTES = 1 << 18
 #: Densification rounds done over the whole signature matrix before going sparse.
-_DENSE_ROUNDS = 6
+_DENSE_ROUNDS = 4
+#: Probes per bin in the first sparse round after them (doubling in later rounds).
+_SPARSE_BLOCK = 8
 
 
 def mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -52,6 +54,15 @@ def mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     x = x ^ (x >> _S27)
     x = x * _M2
     return x ^ (x >> _S31)
+
+
+def _mix64_inplace(x: npt.NDArray[np.uint64]) -> None:
+    """:func:`mix64` overwriting ``x`` (fewer temporaries on the big arrays)."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
 
 
 def _scalar_mix(x: int) -> int:
@@ -82,36 +93,181 @@ def exact_hash(text: str, params: DedupParams) -> int:
 
 
 def _prepare(text: str) -> bytes:
-    """Lower-case UTF-8 (the only per-character Python work; see :mod:`normalize`)."""
+    """Lower-case UTF-8 (the reference for :func:`_encode_lower`; see :mod:`normalize`)."""
     return text.lower().encode("utf-8", "surrogatepass")
+
+
+def _encode_lower(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """The bytes :func:`_sign_chunk` reads: ``_prepare(t)`` of every text, each followed by a
+    space, padded with spaces to whole uint64s plus 8 bytes; and each text's byte length + 1.
+
+    Same bytes as ``str.lower`` then UTF-8, without ``str.lower`` where it is not needed (it
+    walks a non-ASCII string character by character: a fifth of all fingerprinting time).
+    The texts are encoded first; ASCII is lower-cased by ``bytes.lower`` (a C table lookup),
+    and non-ASCII characters whose lower case has the same UTF-8 length (Latin, Greek and
+    Cyrillic capitals ...) are rewritten in place with numpy. Texts holding any other
+    character that ``lower()`` changes (Σ, whose lower case depends on its neighbours; İ;
+    the Kelvin sign ...) take ``str.lower`` itself, spliced into the buffer.
+    """
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1
+    n = int(lengths.sum())
+    data = np.frombuffer(b" ".join(encoded).lower() + b" " * (8 + (-(n + 7) % 8)), np.uint8)
+    lead = np.flatnonzero(data >= np.uint8(0xC0))
+    if lead.size == 0:
+        return data, lengths
+    b0 = data[lead].astype(np.int32)
+    b1, b2, b3 = (data[np.minimum(lead + i, data.size - 1)].astype(np.int32) & 0x3F
+                  for i in (1, 2, 3))
+    cp = np.where(b0 < 0xE0, ((b0 & 0x1F) << 6) | b1,
+                  np.where(b0 < 0xF0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2,
+                           ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3))
+    table = _lower_table()
+    low = np.full(cp.size, -1, dtype=np.int32)
+    in_table = cp < table.size
+    low[in_table] = table[cp[in_table]]
+    rest = np.flatnonzero(~in_table)
+    if rest.size:  # beyond the table (CJK, emoji, ...): almost never cased
+        uniq, inverse = np.unique(cp[rest], return_inverse=True)
+        changes = np.array([_changes_case(c) for c in uniq.tolist()], dtype=bool)
+        low[rest] = np.where(changes[inverse], _FALLBACK, -1)
+    fallback = low == _FALLBACK
+    redo: list[int] = []
+    if fallback.any():
+        ends = np.cumsum(lengths)
+        doc = np.searchsorted(ends, lead, side="right")
+        redo = np.unique(doc[fallback]).tolist()
+        low[np.isin(doc, redo)] = -1  # these texts are replaced whole below
+    change = np.flatnonzero(low >= 0)
+    if change.size:
+        data = data.copy()
+        at, c = lead[change], low[change]
+        two = b0[change] < 0xE0
+        a2, c2 = at[two], c[two]
+        data[a2] = (0xC0 | (c2 >> 6)).astype(np.uint8)
+        data[a2 + 1] = (0x80 | (c2 & 0x3F)).astype(np.uint8)
+        a3, c3 = at[~two], c[~two]  # the table holds code points below U+3000: 3 bytes at most
+        data[a3] = (0xE0 | (c3 >> 12)).astype(np.uint8)
+        data[a3 + 1] = (0x80 | ((c3 >> 6) & 0x3F)).astype(np.uint8)
+        data[a3 + 2] = (0x80 | (c3 & 0x3F)).astype(np.uint8)
+    if redo:  # splice in str.lower's bytes for the texts that need it
+        ends = np.cumsum(lengths)
+        pieces, prev = [], 0
+        for i in redo:
+            pieces.append(data[prev:ends[i] - lengths[i]].tobytes())
+            pieces.append(_prepare(texts[i]) + b" ")
+            lengths[i] = len(pieces[-1])
+            prev = int(ends[i])
+        pieces.append(data[prev:n].tobytes())
+        n = int(lengths.sum())
+        data = np.frombuffer(b"".join(pieces) + b" " * (7 + (-(n + 7) % 8)), np.uint8)
+    return data, lengths
+
+
+_FALLBACK = -2
+
+
+@lru_cache(maxsize=1)
+def _lower_table() -> npt.NDArray[np.int32]:
+    """Per code point below U+3000: -1 if ``lower()`` keeps it, its lower-case code point if
+    that is one character of the same UTF-8 length, else :data:`_FALLBACK`."""
+    out = np.full(0x3000, -1, dtype=np.int32)
+    for c in range(0x80, 0x3000):
+        char = chr(c)
+        low = char.lower()
+        if low == char:
+            continue
+        same = len(low) == 1 and len(low.encode("utf-8")) == len(char.encode("utf-8"))
+        out[c] = ord(low) if same and c != 0x3A3 else _FALLBACK  # Σ: final form in context
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _changes_case(code_point: int) -> bool:
+    char = chr(code_point)
+    return char.lower() != char
 
 
 def fingerprint(texts: list[str], params: DedupParams) -> Fingerprints:
     """Fingerprints of ``texts`` (see the module docstring for the method)."""
     m = len(texts)
-    encoded = [_prepare(t) for t in texts]
-    k = params.num_bins
-    sig = np.full((m, k), EMPTY, dtype=np.uint32)
+    sig = np.empty((m, params.num_bins), dtype=np.uint32)
     tokens = np.zeros(m, dtype=np.int64)
     exact = np.zeros(m, dtype=U64)
     small: list[npt.NDArray[np.uint32] | None] = [None] * m
-    for start, stop in _chunks(encoded):
-        small[start:stop] = _sign_chunk(encoded[start:stop], params, sig[start:stop],
-                                        tokens[start:stop], exact[start:stop])
-    has_sig = tokens >= params.min_tokens
-    for i in np.flatnonzero(~has_sig):
-        small[i] = None
-    _densify(sig, has_sig, params)
-    return Fingerprints(exact=exact, tokens=tokens, has_sig=has_sig, sig=sig, small=small)
+    for start, chunk in _fingerprint_chunks(texts, params):
+        stop = start + chunk.tokens.size
+        sig[start:stop] = chunk.sig
+        tokens[start:stop], exact[start:stop] = chunk.tokens, chunk.exact
+        small[start:stop] = chunk.small
+    return Fingerprints(exact=exact, tokens=tokens, has_sig=tokens >= params.min_tokens, sig=sig,
+                        small=small)
 
 
-def _chunks(encoded: list[bytes]) -> Iterator[tuple[int, int]]:
-    """(start, stop) runs of whole documents of about :data:`_CHUNK_BYTES` each."""
-    start, m = 0, len(encoded)
+@dataclass(frozen=True, slots=True)
+class Sketches:
+    """What deduplication keeps of a batch: :class:`Fingerprints` with the signature reduced
+    to its verification bins (``vsig``, :func:`verification_sig`) and LSH ``keys``
+    (:func:`band_keys`). :func:`sketch` never holds the full 32-bit signatures of the batch,
+    only those of one chunk of texts, so its memory follows the input, not the batch size.
+    """
+
+    exact: npt.NDArray[np.uint64]
+    tokens: npt.NDArray[np.int64]
+    has_sig: npt.NDArray[np.bool_]
+    vsig: npt.NDArray[np.uint8]
+    keys: npt.NDArray[np.uint64]
+    small: list[npt.NDArray[np.uint32] | None]
+
+
+def sketch(texts: list[str], params: DedupParams) -> Sketches:
+    """``fingerprint`` + ``verification_sig`` + ``band_keys``, one chunk of texts at a time."""
+    m = len(texts)
+    vsig = np.empty((m, params.num_bins), dtype=np.uint8)
+    keys = np.empty((m, params.bands), dtype=U64)
+    tokens = np.zeros(m, dtype=np.int64)
+    exact = np.zeros(m, dtype=U64)
+    small: list[npt.NDArray[np.uint32] | None] = [None] * m
+    for start, chunk in _fingerprint_chunks(texts, params):
+        stop = start + chunk.tokens.size
+        vsig[start:stop] = verification_sig(chunk.sig)
+        keys[start:stop] = band_keys(chunk.sig, params)
+        tokens[start:stop], exact[start:stop] = chunk.tokens, chunk.exact
+        small[start:stop] = chunk.small
+    return Sketches(exact=exact, tokens=tokens, has_sig=tokens >= params.min_tokens, vsig=vsig,
+                    keys=keys, small=small)
+
+
+def _fingerprint_chunks(texts: list[str], params: DedupParams
+                        ) -> Iterator[tuple[int, Fingerprints]]:
+    """(first text, fingerprints) of runs of whole texts of about :data:`_CHUNK_BYTES`.
+
+    Every fingerprint depends on its own text only, so chunking changes no value; it bounds
+    the temporary arrays (and the signature matrix) by the chunk, not the batch.
+    """
+    for start, stop in _chunks([len(t) for t in texts]):
+        buffer, lengths = _encode_lower(texts[start:stop])
+        m = stop - start
+        sig = np.full((m, params.num_bins), EMPTY, dtype=np.uint32)
+        tokens = np.zeros(m, dtype=np.int64)
+        exact = np.zeros(m, dtype=U64)
+        small = _sign_chunk(buffer, lengths, params, sig, tokens, exact)
+        has_sig = tokens >= params.min_tokens
+        for i in np.flatnonzero(~has_sig).tolist():
+            small[i] = None
+        _densify(sig, has_sig, params)
+        yield start, Fingerprints(exact=exact, tokens=tokens, has_sig=has_sig, sig=sig,
+                                  small=small)
+
+
+def _chunks(sizes: list[int], limit: int = 0) -> Iterator[tuple[int, int]]:
+    """(start, stop) runs of whole documents of about ``limit`` (:data:`_CHUNK_BYTES`) each."""
+    limit = limit or _CHUNK_BYTES
+    start, m = 0, len(sizes)
     while start < m:
         stop, size = start, 0
-        while stop < m and (stop == start or size + len(encoded[stop]) < _CHUNK_BYTES):
-            size += len(encoded[stop]) + 1
+        while stop < m and (stop == start or size + sizes[stop] < limit):
+            size += sizes[stop] + 1
             stop += 1
         yield start, stop
         start = stop
@@ -144,27 +300,31 @@ def _word_bytes(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     return word
 
 
-def _sign_chunk(encoded: list[bytes], params: DedupParams, sig: npt.NDArray[np.uint32],
+def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
+                params: DedupParams, sig: npt.NDArray[np.uint32] | None,
                 tokens: npt.NDArray[np.int64], exact: npt.NDArray[np.uint64]
                 ) -> list[npt.NDArray[np.uint32] | None]:
-    """Fill ``sig`` (bin minima, EMPTY where no shingle fell), ``tokens``, ``exact``.
+    """Fill ``sig`` (bin minima, EMPTY where no shingle fell; skipped if None), ``tokens``,
+    ``exact``.
 
-    Returns the exact shingle sets of the chunk's small texts (None for the others).
+    ``buffer`` and ``lengths`` come from :func:`_encode_lower`. Returns the exact shingle
+    sets of the chunk's small texts (None for the others).
     """
-    m = len(encoded)
+    m = lengths.size
     small: list[npt.NDArray[np.uint32] | None] = [None] * m
-    joined = b" ".join(encoded)
-    n = len(joined) + 1
-    buffer = joined + b" " * (8 + (-(n + 7) % 8))  # room for 8-byte reads, whole uint64s
-    data = np.frombuffer(buffer, dtype=np.uint8, count=n)
-    lengths = np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=m)
+    n = int(lengths.sum())
+    data = buffer[:n]
     doc_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    # Temporaries are deleted as soon as they are spent: the peak memory of a chunk is the
+    # peak of fingerprinting (int32 positions: a chunk is far below 2 GiB).
     is_word = np.zeros(n + 1, dtype=np.bool_)
     is_word[1:] = _word_bytes(data)
-    edges = np.flatnonzero(is_word[1:] != is_word[:-1])  # alternating starts and ends
+    edges = np.flatnonzero(is_word[1:] != is_word[:-1]).astype(np.int32)  # starts, ends, ...
+    del is_word
     starts, ends = edges[0::2], edges[1::2]
-    doc = np.searchsorted(doc_start, starts, side="right") - 1
-    tokens[:] = np.bincount(doc, minlength=m)
+    first = np.searchsorted(starts, doc_start)  # each text's first word
+    tokens[:] = np.diff(first, append=starts.size)
+    doc = np.repeat(np.arange(m, dtype=np.int32), tokens)
     seed = U64(_scalar_mix(params.seed))
     if starts.size == 0:
         exact[:] = mix64(np.zeros(m, dtype=U64) ^ seed)
@@ -172,6 +332,7 @@ def _sign_chunk(encoded: list[bytes], params: DedupParams, sig: npt.NDArray[np.u
     # Word hash: read each word 8 bytes at a time through an unaligned little-endian uint64
     # view of the buffer (one gather per 8 bytes of word, no per-byte arithmetic).
     length = ends - starts
+    del ends
     view = as_strided(np.frombuffer(buffer, dtype="<u8"), shape=(n,), strides=(1,))
     words = view[starts] & _MASKS[np.minimum(length, 8)]
     long_words = np.flatnonzero(length > 8)
@@ -182,12 +343,20 @@ def _sign_chunk(encoded: list[bytes], params: DedupParams, sig: npt.NDArray[np.u
         words[long_words] = mix64(words[long_words] ^ U64(offset)) ^ part
         long_words = long_words[rest > 8]
         offset += 8
-    words = mix64(words ^ (length.astype(U64) << U64(56)) ^ seed)
+    words ^= length.astype(U64) << U64(56)
+    del length, edges, starts
+    words ^= seed
+    _mix64_inplace(words)
     # Exact fingerprint: order-sensitive sum of (word, position) hashes, plus the word count.
-    first = np.concatenate(([0], np.cumsum(tokens)[:-1]))
-    position = np.arange(words.size, dtype=np.int64) - first[doc]
+    terms = np.arange(words.size, dtype=U64)
+    terms -= first.astype(U64)[doc]  # position in the text
+    terms *= U64(_GOLDEN)
+    terms += words
+    _mix64_inplace(terms)
     acc = np.zeros(m, dtype=U64)
-    np.add.at(acc, doc, mix64(words + position.astype(U64) * U64(_GOLDEN)))
+    some = np.flatnonzero(tokens)  # reduceat needs non-empty runs
+    acc[some] = np.add.reduceat(terms, first[some])
+    del terms
     exact[:] = mix64(acc ^ tokens.astype(U64) ^ seed)
     s = params.shingle_size
     if words.size < s:
@@ -197,23 +366,29 @@ def _sign_chunk(encoded: list[bytes], params: DedupParams, sig: npt.NDArray[np.u
     for t in range(1, s):
         h *= _WORD_BASE
         h += words[t:t + width]
-    h = mix64(h)
+    del words
+    _mix64_inplace(h)
     inside = doc[:width] == doc[s - 1:]
     h, sdoc = h[inside], doc[:width][inside]
-    shift = U64(64 - (params.num_bins.bit_length() - 1))
-    bins = (h >> shift).astype(np.int64)
-    values = h.astype(np.uint32)  # the low 32 bits, independent of the bin bits
-    np.minimum.at(sig.reshape(-1), sdoc * params.num_bins + bins, values)
-    count = np.bincount(sdoc, minlength=m)
+    del inside, doc
+    if sig is not None:
+        shift = U64(64 - (params.num_bins.bit_length() - 1))
+        cell = (h >> shift).astype(np.int64)
+        cell += sdoc.astype(np.int64) * params.num_bins
+        np.minimum.at(sig.reshape(-1), cell, h.astype(np.uint32))  # low 32 bits: the value
+        del cell
+    count = np.maximum(tokens - (s - 1), 0)  # shingles per text
     few = (count > 0) & (count <= params.exact_max_shingles)
     if few.any():
         sel = few[sdoc]
-        hs, ds = (h[sel] >> U64(32)).astype(np.uint32), sdoc[sel]
-        order = np.lexsort((hs, ds))
-        hs, ds = hs[order], ds[order]
-        keep = np.ones(hs.size, dtype=bool)
-        keep[1:] = (hs[1:] != hs[:-1]) | (ds[1:] != ds[:-1])
-        hs, ds = hs[keep], ds[keep]
+        # (text, high 32 bits of the shingle hash) in one uint64: one sort, then distinct.
+        key = sdoc[sel].astype(U64) << U64(32)
+        key |= h[sel] >> U64(32)
+        key.sort()
+        keep = np.ones(key.size, dtype=bool)
+        keep[1:] = key[1:] != key[:-1]
+        key = key[keep]
+        hs, ds = key.astype(np.uint32), (key >> U64(32)).astype(np.int64)
         bounds = np.searchsorted(ds, np.flatnonzero(few), side="left")
         ends = np.append(bounds[1:], hs.size)
         for d, b0, b1 in zip(np.flatnonzero(few).tolist(), bounds.tolist(), ends.tolist(),
@@ -252,16 +427,20 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
         need ^= update
     flat = orig.reshape(-1)
     rd, rj = np.nonzero(need)
-    attempt = _DENSE_ROUNDS
-    while rd.size:  # the few left (short texts): one probe per round, shrinking
-        if attempt == attempts:
+    attempt, block = _DENSE_ROUNDS, _SPARSE_BLOCK
+    while rd.size:  # the few left (mostly short texts): a block of probes per bin at once
+        while attempt + block > attempts:
             attempts *= 4
             table = _probe_table(k, params.seed, attempts)
-        cand = flat[rd * k + table[attempt, rj]]
+        cand = flat[rd * k + table[attempt:attempt + block, rj]]  # (probe, bin)
         ok = cand != EMPTY
-        filled[rd[ok], rj[ok]] = cand[ok]
-        rd, rj = rd[~ok], rj[~ok]
-        attempt += 1
+        hit = np.flatnonzero(ok.any(axis=0))
+        filled[rd[hit], rj[hit]] = cand[ok[:, hit].argmax(axis=0), hit]  # its first success
+        left = np.ones(rd.size, dtype=bool)
+        left[hit] = False
+        rd, rj = rd[left], rj[left]
+        attempt += block
+        block *= 2
     sig[rows] = filled
 
 
@@ -289,14 +468,13 @@ def verification_sig(sig: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
 def shingle_sets(texts: list[str], params: DedupParams) -> list[npt.NDArray[np.uint32]]:
     """The sorted sets of 32-bit shingle hashes of ``texts`` (what ``small`` holds)."""
     every = replace(params, exact_max_shingles=1 << 62)
-    encoded = [_prepare(t) for t in texts]
-    m = len(texts)
-    sig = np.full((m, params.num_bins), EMPTY, dtype=np.uint32)
-    tokens, exact = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=U64)
-    sets: list[npt.NDArray[np.uint32] | None] = [None] * m
-    for start, stop in _chunks(encoded):
-        sets[start:stop] = _sign_chunk(encoded[start:stop], every, sig[start:stop],
-                                       tokens[start:stop], exact[start:stop])
+    sets: list[npt.NDArray[np.uint32] | None] = [None] * len(texts)
+    # Called for a few texts at a time (pairs near the threshold): small chunks, small peak.
+    for start, stop in _chunks([len(t) for t in texts], _CHUNK_BYTES // 4):
+        m = stop - start
+        tokens, exact = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=U64)
+        sets[start:stop] = _sign_chunk(*_encode_lower(texts[start:stop]), every, None, tokens,
+                                       exact)
     empty = np.zeros(0, dtype=np.uint32)
     return [s if s is not None else empty for s in sets]
 

@@ -9,9 +9,12 @@ one segment, equal-sized neighbours are merged), so a batch's thousands of band 
 answered by a few ``searchsorted`` calls, and the memory per canonical is about 12 bytes per
 band plus 1 byte per bin.
 
-:class:`SqliteIndex` persists the same rows in an embedded database (WAL journal; one
-transaction per batch) and loads them at open, so a killed process loses at most the batch in
-flight and the next run sees every batch committed before it.
+:class:`SqliteIndex` persists the same data in an embedded database (WAL journal; one
+transaction per batch): one row of packed blobs per batch, and the band-key segments
+themselves, merged on disk by the same rule as in memory. Opening reads those blobs straight
+into numpy (nothing is re-sorted, no Python object per canonical but its id), a killed
+process loses at most the batch in flight, and the next run sees every batch committed
+before it.
 """
 
 from __future__ import annotations
@@ -19,18 +22,75 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from cleanfeed.dedup.params import DedupParams
 
-_FORMAT = 3  # version of the SQLite layout itself
+#: Version of the SQLite layout itself (3: one row per canonical; 4: one row per batch plus
+#: persisted key segments). A format-3 index is migrated in place when opened.
+_FORMAT = 4
+_OLD_FORMAT = 3
 
 
 class IndexMismatchError(ValueError):
     """A persistent index was built with other fingerprint parameters than requested."""
+
+
+Segment = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]
+
+
+def sort_segment(keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32]) -> Segment:
+    """One sorted segment (any order among equal keys: lookups are order-free)."""
+    order = np.argsort(keys)
+    return keys[order], values[order].astype(np.int32)
+
+
+def merge_segments(a: Segment, b: Segment) -> Segment:
+    """Two sorted segments as one.
+
+    ``b``'s entries go where ``searchsorted`` puts them, ``a``'s fill the rest: 13 bytes of
+    temporaries per key instead of the 32 of concatenating and sorting (the largest merge
+    of a run is the peak memory of its index).
+    """
+    na, nb = a[0].size, b[0].size
+    at = np.searchsorted(a[0], b[0], side="right")
+    at += np.arange(nb, dtype=at.dtype)
+    keys = np.empty(na + nb, dtype=np.uint64)
+    values = np.empty(na + nb, dtype=np.int32)
+    keys[at], values[at] = b
+    rest = np.ones(na + nb, dtype=bool)
+    rest[at] = False
+    del at
+    keys[rest], values[rest] = a
+    return keys, values
+
+
+#: Keys per segment beyond which segments are no longer merged (~6 MB of keys and rows).
+#: Merging copies both inputs, so this caps the transient memory of a merge (without it, the
+#: last merge of a 100k-article run copies the whole index); lookups then search one more
+#: segment per million keys, which costs little next to fingerprinting.
+SEGMENT_MAX_KEYS = 1 << 19
+
+
+def merges_due(sizes: list[int]) -> int:
+    """How many times the last two segments merge after one was appended to ``sizes``.
+
+    A segment merges into its older neighbour while that neighbour is at most twice its size
+    (a binary-counter LSM) and the result stays within :data:`SEGMENT_MAX_KEYS`: O(log n)
+    segments up to that size, each key rewritten O(log n) times. The same rule runs in
+    memory and on disk, so both hold the same segments.
+    """
+    sizes, count = list(sizes), 0
+    while (len(sizes) > 1 and sizes[-2] <= 2 * sizes[-1]
+           and sizes[-2] + sizes[-1] <= SEGMENT_MAX_KEYS):
+        sizes[-2:] = [sizes[-2] + sizes[-1]]
+        count += 1
+    return count
 
 
 class SortedMultiMap:
@@ -46,17 +106,17 @@ class SortedMultiMap:
     def nbytes(self) -> int:
         return sum(k.nbytes + v.nbytes for k, v in self._segments)
 
+    @property
+    def segments(self) -> list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]]:
+        return self._segments
+
     def add(self, keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32]) -> None:
         if keys.size == 0:
             return
-        order = np.argsort(keys)  # any order among equal keys: lookups are order-free
-        self._segments.append((keys[order], values[order].astype(np.int32)))
-        while len(self._segments) > 1 and \
-                self._segments[-2][0].size <= 2 * self._segments[-1][0].size:
-            (k1, v1), (k2, v2) = self._segments.pop(), self._segments.pop()
-            k, v = np.concatenate((k2, k1)), np.concatenate((v2, v1))
-            order = np.argsort(k)
-            self._segments.append((k[order], v[order]))
+        self._segments.append(sort_segment(keys, values))
+        for _ in range(merges_due([k.size for k, _ in self._segments])):
+            last, prev = self._segments.pop(), self._segments.pop()
+            self._segments.append(merge_segments(prev, last))
 
     def lookup(self, queries: npt.NDArray[np.uint64]
                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
@@ -148,7 +208,7 @@ class MemoryIndex:
         if n == 0:
             return
         if n0 + n > self._sig.shape[0]:
-            grown = np.zeros((max(2 * self._sig.shape[0], n0 + n, 1024), self.params.num_bins),
+            grown = np.zeros((max(2 * self._sig.shape[0], n0 + n), self.params.num_bins),
                              dtype=np.uint8)
             grown[:n0] = self._sig[:n0]
             self._sig = grown
@@ -169,11 +229,22 @@ class MemoryIndex:
 class SqliteIndex(MemoryIndex):
     """A :class:`MemoryIndex` persisted in SQLite (WAL, one transaction per :meth:`add`).
 
-    The parameters are written at creation; opening with other parameters raises
-    :class:`IndexMismatchError` naming the differences (fingerprints made with different
-    parameters are not comparable, so silently mixing them would miss every duplicate).
-    Two processes may write the same index (transactions are serialised), but each sees the
-    other's canonicals only when it opens the index again.
+    Layout (format 4): table ``batch`` holds one row per committed batch (its first row
+    number, the canonicals' ids as JSON, and their exact hashes, verification signatures and
+    small shingle sets as packed little-endian blobs); table ``segment`` holds the LSH band
+    keys as sorted (key, row) segments, merged on disk by the same rule as in memory. Opening
+    reads a few dozen blobs straight into numpy (no per-canonical Python objects besides the
+    ids, no re-sorting), and a batch is a handful of rows in one transaction.
+
+    The parameters and the layout version are written at creation; opening with other
+    parameters raises :class:`IndexMismatchError` naming the differences (fingerprints made
+    with different parameters are not comparable, so silently mixing them would miss every
+    duplicate). A format-3 index (one row per canonical) is migrated in place, in one
+    transaction; an unknown format is refused.
+
+    Two processes may write the same index (transactions are serialised; a writer that finds
+    batches it has not seen numbers its rows after them and merges segments from the file),
+    but each sees the other's canonicals only when it opens the index again.
     """
 
     def __init__(self, path: str | os.PathLike[str], params: DedupParams | None = None) -> None:
@@ -181,56 +252,81 @@ class SqliteIndex(MemoryIndex):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, isolation_level=None)
+        #: Ids of the on-disk segments, parallel to ``self._bands.segments`` while in sync.
+        self._seg_ids: list[int] = []
+        self._synced = True
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._check_params()
-            self._load()
+            self._open()
         except BaseException:
             self._db.close()
             raise
 
-    def _check_params(self) -> None:
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def _open(self) -> None:
+        """Create, check, migrate if needed, and load, all under one write lock."""
         wanted = {"format": _FORMAT, **self.params.as_dict()}
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            db.execute("CREATE TABLE IF NOT EXISTS canonical (row INTEGER PRIMARY KEY, "
-                       "id TEXT NOT NULL, exact INTEGER NOT NULL, sig BLOB NOT NULL, bands BLOB, "
-                       "shingles BLOB)")
             stored = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
             if not stored:
                 db.executemany("INSERT INTO meta VALUES (?, ?)",
                                [(k, json.dumps(v)) for k, v in wanted.items()])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        if stored and stored != wanted:
+                stored = dict(wanted)
+            fmt = stored.get("format")
+            if fmt not in (_FORMAT, _OLD_FORMAT):
+                raise IndexMismatchError(
+                    f"dedup index {self.path} has layout format {fmt!r}, this cleanfeed reads "
+                    f"formats {_OLD_FORMAT} and {_FORMAT}; use a new index file")
             diff = ", ".join(f"{k}: index has {stored.get(k)!r}, asked for {wanted.get(k)!r}"
                              for k in sorted(set(stored) | set(wanted))
-                             if stored.get(k) != wanted.get(k))
-            raise IndexMismatchError(
-                f"dedup index {self.path} was built with other parameters ({diff}); "
-                "use the same parameters or a new index file")
+                             if k != "format" and stored.get(k) != wanted.get(k))
+            if diff:
+                raise IndexMismatchError(
+                    f"dedup index {self.path} was built with other parameters ({diff}); "
+                    "use the same parameters or a new index file")
+            db.execute("CREATE TABLE IF NOT EXISTS batch (seq INTEGER PRIMARY KEY, "
+                       "row0 INTEGER NOT NULL, n INTEGER NOT NULL, ids TEXT NOT NULL, "
+                       "exact BLOB NOT NULL, sig BLOB NOT NULL, small_len BLOB NOT NULL, "
+                       "small BLOB NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS segment (id INTEGER PRIMARY KEY, "
+                       "n INTEGER NOT NULL, keys BLOB NOT NULL, rows BLOB NOT NULL)")
+            if fmt == _OLD_FORMAT:
+                self._migrate()
+            self._load()
 
     def _load(self) -> None:
-        rows = self._db.execute(
-            "SELECT id, exact, sig, bands, shingles FROM canonical ORDER BY row").fetchall()
-        if not rows:
+        db, k = self._db, self.params.num_bins
+        total = db.execute("SELECT coalesce(sum(n), 0) FROM batch").fetchone()[0]
+        if not total:
             return
-        k, b = self.params.num_bins, self.params.bands
-        ids = [r[0] for r in rows]
-        exact = np.array([r[1] for r in rows], dtype=np.int64).view(np.uint64)
-        vsig = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint8).reshape(len(rows), k)
-        has_sig = np.array([r[3] is not None for r in rows], dtype=bool)
-        zero = bytes(8 * b)
-        bands = np.frombuffer(b"".join(r[3] or zero for r in rows), dtype="<u8").reshape(-1, b)
-        small = [None if r[4] is None else np.frombuffer(r[4], dtype="<u4").astype(np.uint32)
-                 for r in rows]
-        self._append(ids, exact, vsig, bands, has_sig, small)
-        self.loaded = len(self.ids)
+        # Room for as many again: zeroed pages cost no memory until written, and the first
+        # batches of this run then need no grow-and-copy of the whole matrix.
+        self._sig = np.zeros((2 * total, k), dtype=np.uint8)
+        exact = np.empty(total, dtype=np.uint64)
+        at = 0
+        for row0, n, ids, ex, sig, small_len, small in db.execute(
+                "SELECT row0, n, ids, exact, sig, small_len, small FROM batch ORDER BY seq"):
+            if row0 != at:
+                raise ValueError(f"dedup index {self.path} is inconsistent: a batch starts at "
+                                 f"row {row0}, expected {at}")
+            self.ids.extend(json.loads(ids))
+            exact[at:at + n] = np.frombuffer(ex, dtype="<u8")
+            self._sig[at:at + n] = np.frombuffer(sig, dtype=np.uint8).reshape(n, k)
+            self.small.extend(_unpack_small(small_len, small))
+            at += n
+        if len(self.ids) != total or len(self.small) != total:
+            raise ValueError(f"dedup index {self.path} is inconsistent: {len(self.ids)} ids "
+                             f"for {total} rows")
+        self._exact.add(exact, np.arange(total, dtype=np.int32))
+        for seg_id, keys, rows in db.execute("SELECT id, keys, rows FROM segment ORDER BY id"):
+            self._bands.segments.append(_segment_from_blobs(keys, rows))
+            self._seg_ids.append(seg_id)
+        self.loaded = total
 
     def add(self, ids: list[str], exact: npt.NDArray[np.uint64],
             vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
@@ -238,23 +334,122 @@ class SqliteIndex(MemoryIndex):
         """Write the batch in one transaction, then make it visible in memory."""
         if not ids:
             return
-        signed = np.asarray(exact, dtype=np.uint64).view(np.int64)
-        sig_le = np.ascontiguousarray(vsig, dtype=np.uint8)
-        bands_le = np.ascontiguousarray(bands, dtype="<u8")
-        rows = [(ids[i], int(signed[i]), sig_le[i].tobytes(),
-                 bands_le[i].tobytes() if has_sig[i] else None,
-                 None if small[i] is None else small[i].astype("<u4").tobytes())  # type: ignore[union-attr]
-                for i in range(len(ids))]
+        n, b = len(ids), self.params.bands
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany("INSERT INTO canonical (id, exact, sig, bands, shingles) "
-                           "VALUES (?, ?, ?, ?, ?)", rows)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        self._append(ids, exact, vsig, bands, has_sig, small)
+        segments: list[Segment] | None = None
+        with self._transaction():
+            row0 = db.execute("SELECT coalesce(sum(n), 0) FROM batch").fetchone()[0]
+            # In sync while nobody else wrote since we read or wrote: then our row numbers
+            # and segments are the file's, and the merges reuse the arrays in memory.
+            self._synced = self._synced and row0 == len(self.ids)
+            small_len, small_blob = _pack_small(small)
+            db.execute("INSERT INTO batch (row0, n, ids, exact, sig, small_len, small) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (row0, n, json.dumps(ids), _blob(exact, "<u8"), _blob(vsig, "u1"),
+                        small_len, small_blob))
+            with_sig = np.flatnonzero(has_sig)
+            if with_sig.size:
+                segments = self._write_segment(sort_segment(
+                    np.asarray(bands[with_sig], np.uint64).reshape(-1),
+                    np.repeat(with_sig.astype(np.int32) + np.int32(row0), b)))
+        if self._synced and segments is not None:
+            self._append(ids, exact, vsig, bands, np.zeros(n, dtype=bool), small)
+            self._bands.segments[:] = segments
+        else:
+            self._append(ids, exact, vsig, bands, has_sig, small)
+
+    def _write_segment(self, new: Segment) -> list[Segment]:
+        """Append ``new`` on disk, do the merges the LSM rule asks for; the segments after."""
+        db = self._db
+        if self._synced:
+            disk = list(zip(self._seg_ids, self._bands.segments, strict=True))
+        else:  # another writer changed the file: merge what is on disk, not what we hold
+            disk = [(i, _segment_from_blobs(k, r))
+                    for i, k, r in db.execute("SELECT id, keys, rows FROM segment ORDER BY id")]
+        m = merges_due([s[0].size for _, s in disk] + [new[0].size])
+        keep, merged = disk[:len(disk) - m], disk[len(disk) - m:]
+        for _, seg in reversed(merged):  # the last m segments and the new one become one
+            new = merge_segments(seg, new)
+        if merged:
+            db.executemany("DELETE FROM segment WHERE id = ?", [(i,) for i, _ in merged])
+        cur = db.execute("INSERT INTO segment (n, keys, rows) VALUES (?, ?, ?)",
+                         (new[0].size, _blob(new[0], "<u8"), _blob(new[1], "<i4")))
+        self._seg_ids = [i for i, _ in keep] + [int(cur.lastrowid or 0)]
+        return [seg for _, seg in keep] + [new]
+
+    def _migrate(self) -> None:
+        """Rewrite a format-3 index (one row per canonical) as one format-4 batch."""
+        db, k, b = self._db, self.params.num_bins, self.params.bands
+        rows = db.execute(
+            "SELECT id, exact, sig, bands, shingles FROM canonical ORDER BY row").fetchall()
+        if rows:
+            n = len(rows)
+            ids = [r[0] for r in rows]
+            exact = np.array([r[1] for r in rows], dtype=np.int64).view(np.uint64)
+            vsig = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint8).reshape(n, k)
+            has_sig = np.array([r[3] is not None for r in rows], dtype=bool)
+            zero = bytes(8 * b)
+            bands = np.frombuffer(b"".join(r[3] or zero for r in rows), "<u8").reshape(n, b)
+            small = [None if r[4] is None else np.frombuffer(r[4], "<u4").astype(np.uint32)
+                     for r in rows]
+            small_len, small_blob = _pack_small(small)
+            db.execute("INSERT INTO batch (row0, n, ids, exact, sig, small_len, small) "
+                       "VALUES (0, ?, ?, ?, ?, ?, ?)",
+                       (n, json.dumps(ids), exact.astype("<u8").tobytes(), vsig.tobytes(),
+                        small_len, small_blob))
+            with_sig = np.flatnonzero(has_sig)
+            if with_sig.size:
+                keys, vals = sort_segment(bands[with_sig].astype(np.uint64).reshape(-1),
+                                          np.repeat(with_sig.astype(np.int32), b))
+                db.execute("INSERT INTO segment (n, keys, rows) VALUES (?, ?, ?)",
+                           (keys.size, keys.astype("<u8").tobytes(), vals.astype("<i4").tobytes()))
+        db.execute("DROP TABLE canonical")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (json.dumps(_FORMAT),))
 
     def close(self) -> None:
         self._db.close()
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception (KeyboardInterrupt too)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _blob(array: npt.NDArray[Any], dtype: str) -> memoryview:
+    """The array's bytes in ``dtype`` for SQLite, without a copy when already in that layout."""
+    return np.ascontiguousarray(array, dtype=dtype).data.cast("B")
+
+
+def _segment_from_blobs(keys: bytes, rows: bytes) -> Segment:
+    """A stored segment as read-only arrays over the blobs (no copy on little-endian)."""
+    return (np.frombuffer(keys, dtype="<u8").astype(np.uint64, copy=False),
+            np.frombuffer(rows, dtype="<i4").astype(np.int32, copy=False))
+
+
+def _pack_small(small: list[npt.NDArray[np.uint32] | None]) -> tuple[bytes, bytes]:
+    """Small shingle sets as (int32 lengths, -1 for none; concatenated uint32 hashes)."""
+    lengths = np.array([-1 if s is None else s.size for s in small], dtype="<i4")
+    present = [s for s in small if s is not None]
+    values = np.concatenate(present).astype("<u4") if present else np.zeros(0, "<u4")
+    return lengths.tobytes(), values.tobytes()
+
+
+def _unpack_small(lengths_blob: bytes, values_blob: bytes
+                  ) -> Iterator[npt.NDArray[np.uint32] | None]:
+    lengths = np.frombuffer(lengths_blob, dtype="<i4")
+    values = np.frombuffer(values_blob, dtype="<u4").astype(np.uint32)
+    at = 0
+    for size in lengths.tolist():
+        if size < 0:
+            yield None
+        else:
+            yield values[at:at + size]
+            at += size
