@@ -93,6 +93,19 @@ def test_unknown_language_still_reaches_other_languages_after_english() -> None:
     assert parse_date("invalid date string", fetched_at="2016-01-01T00:00:00Z") is None
 
 
+def test_fallback_languages_are_only_those_that_know_every_word() -> None:
+    latin = dates.fallback_languages_for("15 Oktober 2019")
+    # "oktober" is German, Dutch, Swedish, Danish... never French or Spanish
+    knowing = dates._languages_knowing("15 Oktober 2019", latin)
+    assert "de" in knowing and "nl" in knowing and "fr" not in knowing and "es" not in knowing
+    # no language knows these words: dateparser is not asked at all
+    assert dates._languages_knowing("invalid date string", latin) == ()
+    # no letters: every language stays
+    assert dates._languages_knowing("12/09/2015", latin) == latin
+    # words of the rewrite rules count as known ("einem" is rewritten to "1" in German)
+    assert "de" in dates._languages_knowing("vor einem Tag", latin)
+
+
 # -- day/month order -----------------------------------------------------------------------------
 
 
