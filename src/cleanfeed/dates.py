@@ -645,6 +645,32 @@ def fallback_languages_for(text: str) -> tuple[str, ...]:
     return tuple(lang for lang in FALLBACK_LANGUAGES if lang not in _NON_LATIN)
 
 
+def _strings(node: object, out: list[str]) -> list[str]:
+    """Every string inside nested dicts/lists (keys too)."""
+    if isinstance(node, str):
+        out.append(node)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _strings(key, out)
+            _strings(value, out)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _strings(item, out)
+    return out
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def _zone_words() -> frozenset[str]:
+    """The zone names dateparser strips from any string before reading it."""
+    from dateparser.timezones import timezone_info_list
+
+    return frozenset(_WORD.findall(" ".join(
+        zone[0] for group in timezone_info_list for zone in group["timezones"]).lower()))
+
+
 @lru_cache(maxsize=256)  # one entry per language code asked for
 def _locale_vocabulary(language: str) -> frozenset[str] | None:
     """Every word written anywhere in a language's dateparser data (and the zone names every
@@ -652,39 +678,62 @@ def _locale_vocabulary(language: str) -> frozenset[str] | None:
     read in that language. ``None`` when the data cannot be loaded."""
     import importlib
 
-    from dateparser.timezones import timezone_info_list
-
     try:
         info = importlib.import_module(f"dateparser.data.date_translation_data.{language}").info
     except ImportError:
         return None
-    words: set[str] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, str):
-            text = _normal(node)
-            words.update(_WORD.findall(text))
-            words.update(_WORD.findall(text.replace(".", "")))  # "ก.พ." is read as "กพ"
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(key)
-                walk(value)
-        elif isinstance(node, (list, tuple)):
-            for item in node:
-                walk(item)
-
-    walk(info)
-    walk([zone for group in timezone_info_list for zone in group["timezones"]])
-    return frozenset(words)
+    text = _normal("\n".join(_strings(info, [])))
+    # "ก.พ." is read as "กพ": dateparser drops the dots of abbreviations
+    return frozenset(_WORD.findall(text)) | frozenset(_WORD.findall(text.replace(".", ""))) \
+        | _zone_words()
 
 
-_WORD = re.compile(r"[^\W\d_]+")
+#: Pattern syntax that can match letters not written in the pattern itself.
+_ANY_LETTER = re.compile(r"\\[wWSDpPXN]|(?<!\\)\.|\[\^|\[[^\]]*[^\\]-[^\]]")
+
+
+@lru_cache(maxsize=4096)
+def _regex_rule(source: str) -> Any:
+    """A rule only the ``regex`` module compiles (dateparser's engine; slow to compile, so
+    only when :func:`_may_rewrite`'s letter screen cannot rule it out). ``None``: broken."""
+    import regex  # a dependency of dateparser
+
+    try:
+        return regex.compile(source, regex.I)
+    except regex.error:
+        return None
+
+
+@lru_cache(maxsize=256)
+def _rule_screens(
+    language: str,
+) -> tuple[tuple[re.Pattern[str] | str, frozenset[str] | None], ...]:
+    """Each rewrite rule of the language as a ``re`` pattern (wrapped as dateparser wraps it)
+    or, for the few only the ``regex`` module compiles, the letters it could match (``None``:
+    any). Cheap to build, unlike compiling them all with ``regex``."""
+    from dateparser.utils import normalize_unicode
+
+    names = _locale_names(language)
+    if names is None:
+        return ()
+    around = "{}" if names.no_spacing else r"(?<![^\W_])(?:{})(?![^\W_])"
+    out: list[tuple[re.Pattern[str] | str, frozenset[str] | None]] = []
+    for rule in names.rules:
+        source = normalize_unicode(rule)
+        try:
+            out.append((re.compile(around.format(source), re.I), None))
+        except re.error:
+            letters = None if _ANY_LETTER.search(source) or names.no_spacing \
+                else frozenset("".join(_WORD.findall(source.lower())))
+            out.append((around.format(source), letters))
+    return tuple(out)
 
 
 def _languages_knowing(text: str, languages: tuple[str, ...]) -> tuple[str, ...]:
-    """The ``languages`` whose data know every word of ``text``, or whose rewrite rules apply
-    to it: dateparser finds no other language applicable, and each one it is given costs
-    ~40 ms of pattern compiling on first use. A string without letters keeps them all."""
+    """The ``languages`` whose data know every word of ``text``, or one of whose rewrite
+    rules may apply to it: dateparser finds no other language applicable, and each one it
+    is given costs ~40 ms of pattern compiling on first use. A string without letters keeps
+    them all."""
     from dateparser.date import sanitize_date  # what dateparser does to the string first
 
     normal = _normal(sanitize_date(text))
@@ -694,13 +743,30 @@ def _languages_knowing(text: str, languages: tuple[str, ...]) -> tuple[str, ...]
     out = []
     for language in languages:
         known = _locale_vocabulary(language)
-        if known is None or words <= known:
+        unknown = words - known if known is not None else set()
+        if not unknown:
             out.append(language)
             continue
-        rules = _simplifications(language)
-        if rules is None or any(rule.search(normal) for rule in rules):
+        if _may_rewrite(normal, language, unknown):
             out.append(language)
     return tuple(out)
+
+
+def _may_rewrite(normal: str, language: str, words: set[str] | None = None) -> bool:
+    """Whether one of the language's rewrite rules applies to ``normal`` (accent-free,
+    lower-case). The few rules only ``regex`` compiles are compiled only when they could
+    write every letter of one of ``words`` (a rule matches whole words)."""
+    if words is None:
+        words = set(_WORD.findall(normal))
+    for pattern, letters in _rule_screens(language):
+        if not isinstance(pattern, str):
+            if pattern.search(normal):
+                return True
+        elif letters is None or any(set(word) <= letters for word in words):
+            compiled = _regex_rule(pattern)
+            if compiled is None or compiled.search(normal):
+                return True
+    return False
 
 
 _EN_UNIT = re.compile(r"\b(?:decade|year|month|week|day|hour|minute|second)s?\b")
@@ -1068,32 +1134,6 @@ def _locale_names(language: str) -> _LocaleNames | None:
     return _LocaleNames(words, year_words, skip - words.keys(), rules, no_spacing, meridian)
 
 
-@lru_cache(maxsize=256)
-def _simplifications(language: str) -> tuple[Any, ...] | None:
-    """The language's rewrite rules ("одну" -> "1") as compiled patterns, built only for a
-    string we are about to answer; ``None`` when one cannot be compiled."""
-    import regex  # dateparser's own regular expression engine (a dependency of dateparser)
-    from dateparser.utils import normalize_unicode
-
-    names = _locale_names(language)
-    if names is None:
-        return None
-    # as dateparser matches them: accent-free, whole words (or anywhere in a language
-    # written without spaces), any case
-    around = "{}" if names.no_spacing else r"(?<![^\W_])(?:{})(?![^\W_])"
-    out: list[Any] = []
-    for rule in names.rules:
-        source = around.format(normalize_unicode(rule))
-        try:
-            out.append(re.compile(source, re.I))
-        except re.error:  # variable-width look-behind: only ``regex`` has it
-            try:
-                out.append(regex.compile(source, regex.I))
-            except regex.error:
-                return None
-    return tuple(out)
-
-
 def _locale_absolute(
     text: str, language: str, fetch: datetime | None = None
 ) -> ParsedDate | None:
@@ -1178,9 +1218,7 @@ def _locale_absolute(
     found_day = _valid_day(year, month, day)
     if found_day is None or (weekday is not None and found_day.weekday() != weekday):
         return None
-    rules = _simplifications(language)
-    normal = _normal(text)
-    if rules is None or any(rule.search(normal) for rule in rules):
+    if _may_rewrite(_normal(text), language):
         return None  # dateparser would rewrite part of it before reading it
     c = clock[0] if clock else None
     hour = int(c["hh"]) if c else 0
