@@ -1524,7 +1524,8 @@ def explain_html_dates(
       them: readers (and labels) see that date, typically "updated" on pages that re-date.
     - htmldate next. When its original-date and latest-date searches disagree it has found
       several candidate days and guessed, and when its answer is the page's declared modified
-      day it missed the original one: a visible byline date then wins.
+      day it missed the original one: a visible byline date then wins. A byline on htmldate's
+      own day wins too (same day, and it may carry the time).
     - A bare ``YYYY-01-01`` from htmldate means it found only a year (often a copyright
       line): kept only when the visible text or the URL carries that same day.
     - The URL's day corrects a UTC metadata time near midnight to the publisher's day.
@@ -1558,12 +1559,14 @@ def explain_html_dates(
         if published is not None:
             source = "htmldate"
             if not published.iso.endswith("-01-01"):
-                latest = _htmldate(html, url, fetch, original=False)
-                unsure = latest is not None and latest.day != published.day
-                if unsure or (modified is not None and modified.day == published.day):
-                    seen = byline()
-                    if seen is not None:
-                        published, source = seen, "htmldate+byline"
+                # The byline first: it is cheaper than a second htmldate search, which is only
+                # needed when the byline names another day and nothing else settles it.
+                seen = byline()
+                if seen is not None and (
+                        seen.day == published.day  # confirms the day, may add the time
+                        or (modified is not None and modified.day == published.day)
+                        or _htmldate_unsure(html, url, fetch, published)):
+                    published, source = seen, "htmldate+byline"
     if published is None or published.iso.endswith("-01-01"):
         # nothing, or only a year (htmldate says YYYY-01-01): read the visible bylines instead
         if not text_cache:
@@ -1608,6 +1611,14 @@ def visible_text(html: str, tree: Any = None) -> str:
         parts.append(chunk)
     lines = (" ".join(line.split()) for line in "\n".join(parts).splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def _htmldate_unsure(html: str, url: str | None, fetch: datetime | None,
+                     original: ParsedDate) -> bool:
+    """htmldate's latest-date search lands on another day than its original-date search: it
+    saw several candidate days and guessed."""
+    latest = _htmldate(html, url, fetch, original=False)
+    return latest is not None and latest.day != original.day
 
 
 def _htmldate(
