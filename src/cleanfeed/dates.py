@@ -7,7 +7,9 @@ in the future of the fetch time is accepted; bare numbers ("100M", "hello 4000",
 are never read as dates.
 
 Common shapes (ISO, numeric, month names and relative phrases in en/de/fr/es/pt/it/nl) are read
-by the fast patterns below; anything else goes to dateparser with explicit settings, through a
+by the fast patterns below; in other languages, month and weekday names and relative phrases
+are read from dateparser's own locale data as dictionary lookups (building a dateparser parser
+costs ~40 ms per language); anything else goes to dateparser with explicit settings, through a
 parser object we own (no global state, no clock).
 """
 
@@ -643,6 +645,130 @@ def fallback_languages_for(text: str) -> tuple[str, ...]:
     return tuple(lang for lang in FALLBACK_LANGUAGES if lang not in _NON_LATIN)
 
 
+def _strings(node: object, out: list[str]) -> list[str]:
+    """Every string inside nested dicts/lists (keys too)."""
+    if isinstance(node, str):
+        out.append(node)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _strings(key, out)
+            _strings(value, out)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _strings(item, out)
+    return out
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def _zone_words() -> frozenset[str]:
+    """The zone names dateparser strips from any string before reading it."""
+    from dateparser.timezones import timezone_info_list
+
+    return frozenset(_WORD.findall(" ".join(
+        zone[0] for group in timezone_info_list for zone in group["timezones"]).lower()))
+
+
+@lru_cache(maxsize=256)  # one entry per language code asked for
+def _locale_vocabulary(language: str) -> frozenset[str] | None:
+    """Every word written anywhere in a language's dateparser data (and the zone names every
+    language knows), accent-free and lower-case: a word outside it is one dateparser cannot
+    read in that language. ``None`` when the data cannot be loaded."""
+    import importlib
+
+    try:
+        info = importlib.import_module(f"dateparser.data.date_translation_data.{language}").info
+    except ImportError:
+        return None
+    text = _normal("\n".join(_strings(info, [])))
+    # "ก.พ." is read as "กพ": dateparser drops the dots of abbreviations
+    return frozenset(_WORD.findall(text)) | frozenset(_WORD.findall(text.replace(".", ""))) \
+        | _zone_words()
+
+
+#: Pattern syntax that can match letters not written in the pattern itself.
+_ANY_LETTER = re.compile(r"\\[wWSDpPXN]|(?<!\\)\.|\[\^|\[[^\]]*[^\\]-[^\]]")
+
+
+@lru_cache(maxsize=4096)
+def _regex_rule(source: str) -> Any:
+    """A rule only the ``regex`` module compiles (dateparser's engine; slow to compile, so
+    only when :func:`_may_rewrite`'s letter screen cannot rule it out). ``None``: broken."""
+    import regex  # a dependency of dateparser
+
+    try:
+        return regex.compile(source, regex.I)
+    except regex.error:
+        return None
+
+
+@lru_cache(maxsize=256)
+def _rule_screens(
+    language: str,
+) -> tuple[tuple[re.Pattern[str] | str, frozenset[str] | None], ...]:
+    """Each rewrite rule of the language as a ``re`` pattern (wrapped as dateparser wraps it)
+    or, for the few only the ``regex`` module compiles, the letters it could match (``None``:
+    any). Cheap to build, unlike compiling them all with ``regex``."""
+    from dateparser.utils import normalize_unicode
+
+    names = _locale_names(language)
+    if names is None:
+        return ()
+    around = "{}" if names.no_spacing else r"(?<![^\W_])(?:{})(?![^\W_])"
+    out: list[tuple[re.Pattern[str] | str, frozenset[str] | None]] = []
+    for rule in names.rules:
+        source = normalize_unicode(rule)
+        try:
+            out.append((re.compile(around.format(source), re.I), None))
+        except re.error:
+            letters = None if _ANY_LETTER.search(source) or names.no_spacing \
+                else frozenset("".join(_WORD.findall(source.lower())))
+            out.append((around.format(source), letters))
+    return tuple(out)
+
+
+def _languages_knowing(text: str, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The ``languages`` whose data know every word of ``text``, or one of whose rewrite
+    rules may apply to it: dateparser finds no other language applicable, and each one it
+    is given costs ~40 ms of pattern compiling on first use. A string without letters keeps
+    them all."""
+    from dateparser.date import sanitize_date  # what dateparser does to the string first
+
+    normal = _normal(sanitize_date(text))
+    words = set(_WORD.findall(normal))
+    if not words:
+        return languages
+    out = []
+    for language in languages:
+        known = _locale_vocabulary(language)
+        unknown = words - known if known is not None else set()
+        if not unknown:
+            out.append(language)
+            continue
+        if _may_rewrite(normal, language, unknown):
+            out.append(language)
+    return tuple(out)
+
+
+def _may_rewrite(normal: str, language: str, words: set[str] | None = None) -> bool:
+    """Whether one of the language's rewrite rules applies to ``normal`` (accent-free,
+    lower-case). The few rules only ``regex`` compiles are compiled only when they could
+    write every letter of one of ``words`` (a rule matches whole words)."""
+    if words is None:
+        words = set(_WORD.findall(normal))
+    for pattern, letters in _rule_screens(language):
+        if not isinstance(pattern, str):
+            if pattern.search(normal):
+                return True
+        elif letters is None or any(set(word) <= letters for word in words):
+            compiled = _regex_rule(pattern)
+            if compiled is None or compiled.search(normal):
+                return True
+    return False
+
+
 _EN_UNIT = re.compile(r"\b(?:decade|year|month|week|day|hour|minute|second)s?\b")
 _EN_MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|"
                        r"october|november|december)\b")
@@ -694,8 +820,16 @@ def _via_dateparser(
     if len(results) > 1 and results[0].date_obj != results[1].date_obj:
         return None  # it depends on "now", and we do not know when "now" was
     data = results[0]
-    dt: datetime = data.date_obj
-    if data.period == "time":  # a "day" answer carries the base's clock time: not a real time
+    return _from_dateparser(data.date_obj, data.period == "time", text, fetch)
+
+
+def _from_dateparser(
+    dt: datetime, timed: bool, text: str, fetch: datetime | None
+) -> ParsedDate:
+    """A dateparser-style answer as a :class:`ParsedDate` (shared by the dictionary paths, so
+    their answers are formatted exactly as dateparser's are): a "day" answer carries the
+    base's clock time, which is not a real time."""
+    if timed:
         offset = None
         if dt.tzinfo is not None:
             delta = dt.utcoffset()
@@ -813,7 +947,15 @@ def _locale_relative_table(language: str) -> _LocaleRelatives:
             skip.update(w.strip().lower() for w in section.get("skip", ()) if w.strip())
         if phrases or templates or regexes:
             break
-    # the words around the number in "<n> дня назад" / "через <n> дня" mark the direction
+    # the word next to the number in "<n> дня назад" / "пре <n> месеци" is the unit (the
+    # word after it, else the one before), when the unit lists do not already have it
+    known = {word for words in markers for word in words}
+    for template, (sign, unit) in templates.items():
+        before, _, after = template.partition(_SLOT)
+        side = after.split()[:1] or before.split()[-1:]
+        if side and side[0].rstrip(".") not in known:
+            units.setdefault(side[0].rstrip("."), (unit, abs(sign)))
+    # the other words around the number mark the direction
     for template, (sign, _) in templates.items():
         before, _, after = template.partition(_SLOT)
         for side in (before.split(), after.split()):
@@ -853,21 +995,25 @@ def _locale_relative(
             found = pattern.fullmatch(key)
             if found and found.group(1).isdigit():
                 return _shift(fetch, sign * int(found.group(1)), unit)
-        if len(numbers) >= 2:
+        if numbers:
             compound = _locale_compound(key, table, fetch)
             if compound is not None:
                 return compound
     return None
 
 
-_TOKEN = re.compile(r"\d+|[^\W\d_]+\.?|[^\w\s]", re.UNICODE)
+#: A letter of a word: anything but spaces, digits and punctuation, so the vowel signs of
+#: Bengali, Hindi or Thai (not ``\w`` to ``re``) stay inside their word.
+_LETTER = r"[^\s\d\[\](){}|,;:.!?'’\"«»/@\-，、。]"
+_TOKEN = re.compile(rf"\d+|{_LETTER}+(?:['’-]{_LETTER}+)*\.?|[^\w\s]")
 
 
 def _locale_compound(key: str, table: _LocaleRelatives, fetch: datetime) -> ParsedDate | None:
-    """"1 año 2 meses", "prije 20 sat 5 minuta", "2 gün öncə 23 saat öncə": several counted
-    units, with the language's past/future words around them (none: past, as dateparser
-    reads it). Every token must be a count, its unit, a direction word or a word to skip;
-    anything else (a number word, a time) leaves the phrase to dateparser."""
+    """"1 año 2 meses", "prije 20 sat 5 minuta", "преди около 23 часа": counted units with
+    the language's past/future words around them (none: past, as dateparser reads it, for
+    two units or more; one unit needs a direction word). Every token must be a count, its
+    unit, a direction word or a word to skip; anything else (a number word, a time) leaves
+    the phrase to dateparser."""
     tokens = _TOKEN.findall(key)
     parts: list[tuple[int, str]] = []
     signs: set[int] = set()
@@ -895,10 +1041,194 @@ def _locale_compound(key: str, table: _LocaleRelatives, fetch: datetime) -> Pars
                 i += 1
                 continue
             return None
-    if len(parts) < 2 or len(signs) > 1:
+    if not parts or len(signs) > 1 or (len(parts) == 1 and not signs):
         return None
     sign = signs.pop() if signs else 1
     return _shift_many(fetch, [(sign * n, unit) for n, unit in parts])
+
+
+#: What a day-month-year string in any locale is made of: one clock time, numbers, words and
+#: single punctuation marks (words are runs of anything else, so Thai and Bengali vowel signs
+#: stay inside their word).
+_ABS_TIME = re.compile(r"(?<![\d:.])(?P<hh>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d))?"
+                       r"(?![\d:.])")
+_ABS_TOKEN = re.compile(r"\d+|[^\s\d\[\](){}|,;:.'/@\-，]+|[^\s]")
+_ABS_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")
+_ABS_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: dateparser rewrites letters of these languages before it reads them: left to dateparser.
+_ABS_LETTER_VARIANTS = frozenset({"ar", "fa"})
+
+
+@dataclass(frozen=True, slots=True)
+class _LocaleNames:
+    """One language's month and weekday names from dateparser's locale data (normalised)."""
+
+    words: dict[str, tuple[str, int]]  # "мая" -> ("month", 5), "пн" -> ("weekday", 0)
+    year_words: frozenset[str]  # "г", "год": may follow the year ("2015 г.")
+    skip: frozenset[str]  # words and marks dateparser ignores ("в", ",", ".")
+    rules: tuple[str, ...]  # dateparser's rewrite rules, applied before its lookups
+    no_spacing: bool  # written without spaces between words (Chinese, Japanese, Thai)
+    meridian: dict[str, int]  # "pm" -> 12, "am" -> 0: hours added after a 12-hour time
+
+
+def _normal(word: str) -> str:
+    from dateparser.utils import normalize_unicode
+
+    return str(normalize_unicode(word)).lower()
+
+
+@lru_cache(maxsize=256)  # one entry per language code asked for
+def _locale_names(language: str) -> _LocaleNames | None:
+    """Month and weekday names of one language as dateparser reads them (``None``: unknown).
+
+    dateparser is asked with the bare language, which loads the language's own data without
+    its regional variants, so the variants are left out here too. A word that means two
+    things (a month and a weekday, or anything else the language's data lists: "mar",
+    "mer") is dropped: such strings stay with dateparser. Words are compared accent-free and
+    lower-case, as dateparser compares them with ``NORMALIZE``.
+    """
+    import importlib
+
+    if language.split("-")[0] in _ABS_LETTER_VARIANTS:
+        return None
+    info: dict[str, Any] | None = None
+    for name in dict.fromkeys((language, language.split("-")[0])):
+        try:
+            info = importlib.import_module(f"dateparser.data.date_translation_data.{name}").info
+            break
+        except ImportError:
+            continue
+    if info is None:
+        return None
+    meanings: dict[str, set[tuple[str, int]]] = {}
+    for kind, names in (("month", _ABS_MONTHS), ("weekday", _ABS_WEEKDAYS)):
+        for index, name in enumerate(names):
+            for word in info.get(name, ()):
+                meanings.setdefault(_normal(word).rstrip("."), set()).add((kind, index))
+    # every other word the language's data knows ("am", "year", "ago", "skip", phrases...)
+    for key, values in info.items():
+        if key in _ABS_MONTHS or key in _ABS_WEEKDAYS or key in ("name", "skip"):
+            continue
+        listed = values.values() if isinstance(values, dict) else values
+        if not isinstance(listed, (list, tuple)) or key == "simplifications":
+            continue
+        for value in listed:
+            for item in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(item, str):
+                    for word in _normal(item).split():
+                        meanings.setdefault(word.rstrip("."), set()).add((key, -1))
+    words = {word: next(iter(found)) for word, found in meanings.items()
+             if len(found) == 1 and next(iter(found))[1] >= 0}
+    year_words = frozenset(
+        w for w in (_normal(y).rstrip(".") for y in info.get("year", ())) if w and w not in words)
+    skip = frozenset(s for s in (_normal(w).strip() for w in info.get("skip", ())) if s)
+    rules = tuple(pattern for rule in info.get("simplifications", ()) for pattern in rule)
+    no_spacing = str(info.get("no_word_spacing", False)).lower() == "true"
+    halves: dict[str, set[int]] = {}
+    for key, hours in (("am", 0), ("pm", 12)):
+        for word in info.get(key, ()):
+            halves.setdefault(_normal(word).rstrip("."), set()).add(hours)
+    meridian = {w: h.pop() for w, h in halves.items()
+                if len(h) == 1 and w and w not in words and w not in skip}
+    return _LocaleNames(words, year_words, skip - words.keys(), rules, no_spacing, meridian)
+
+
+def _locale_absolute(
+    text: str, language: str, fetch: datetime | None = None
+) -> ParsedDate | None:
+    """"12 марта 2021", "3. März 2020 10:07", "15 de octubre de 2019": a day, a month name
+    and a four-digit year (a weekday and a 24-hour time may come with them) read with the
+    language's own names from dateparser's data, without building a dateparser parser.
+
+    Only what dateparser reads the same way is answered: every token must be a number, a
+    known month or weekday, or a word or mark the language skips; anything else (am/pm, a
+    zone, a missing year, a second number, a weekday that is not the date's) returns ``None``
+    and the string goes to dateparser.
+    """
+    names = _locale_names(language)
+    if names is None:
+        return None
+    clock = list(_ABS_TIME.finditer(text))
+    if len(clock) > 1:
+        return None
+    rest = text
+    half: int | None = None
+    if clock:
+        after = text[clock[0].end():]
+        # "10:17 pm", "08:55:08 PM": the language's am/pm word right after the time
+        suffix = re.match(rf"\s*({_LETTER}+)\.?(?!\w)", after)
+        if suffix and _normal(suffix[1]) in names.meridian:
+            half = names.meridian[_normal(suffix[1])]
+            after = after[suffix.end():]
+        rest = text[: clock[0].start()] + " " + after
+    day = month = year = weekday = None
+    after_year = False
+    order: list[str] = []
+    for token in _ABS_TOKEN.findall(rest):
+        if token.isdecimal():
+            after_year = False
+            if len(token) == 4 and year is None:
+                year, after_year = int(token), True
+                order.append("y")
+            elif len(token) <= 2 and day is None:
+                day = int(token)
+                order.append("d")
+            else:
+                return None
+            continue
+        word = _normal(token)
+        if after_year and word in names.year_words:
+            after_year = False
+            continue
+        if word in names.skip:
+            continue
+        found = names.words.get(word.rstrip("."))
+        if found is None:
+            return None
+        kind, index = found
+        if kind == "month" and month is None:
+            month = index + 1
+            order.append("m")
+        elif kind == "weekday" and weekday is None:
+            weekday = index
+        else:
+            return None
+        after_year = False
+    if not order and weekday is not None and fetch is not None:
+        # "Jeu 15:12", "শুক্রবার": the last such weekday before the fetch day (dateparser's
+        # reading both with and without preferring the past, unless it is the fetch day)
+        back = (fetch.weekday() - weekday) % 7
+        if back == 0:
+            return None
+        last = fetch.date() - timedelta(days=back)
+        day, month, year = last.day, last.month, last.year
+        order = ["d", "m", "y"]
+    elif year is None and fetch is not None and "".join(order) in ("dm", "md"):
+        # "10 мая": dateparser takes the fetch year, and the year before only when that day
+        # is still to come; answered only when both readings agree (an earlier month/day)
+        base = fetch.replace(tzinfo=None)
+        if day is None or month is None or (month, day) >= (base.month, base.day):
+            return None
+        year = base.year
+        order.append("y")
+    if day is None or month is None or year is None or "".join(order) not in (
+            "dmy", "mdy", "ymd", "ydm"):
+        return None
+    found_day = _valid_day(year, month, day)
+    if found_day is None or (weekday is not None and found_day.weekday() != weekday):
+        return None
+    if _may_rewrite(_normal(text), language):
+        return None  # dateparser would rewrite part of it before reading it
+    c = clock[0] if clock else None
+    hour = int(c["hh"]) if c else 0
+    if half is not None:
+        if not 1 <= hour <= 12:
+            return None  # "0:30 am", "13:00 pm": left to dateparser
+        hour = hour % 12 + half
+    local = datetime(year, month, day, hour, int(c["mi"]), int(c["ss"] or 0)) if c \
+        else datetime(year, month, day)
+    return _from_dateparser(local, c is not None, text, fetch)
 
 
 _RELATIVE_HINT = re.compile(
@@ -960,14 +1290,19 @@ def parse_date(
         return parse_date(spaced, languages=languages, fetched_at=fetch, url=url,
                           date_order=date_order, allow_future=allow_future)
     if languages:
-        found = _via_dateparser(s, tuple(languages), fetch, order, past=not allow_future)
+        # one language: its month names read as dictionary lookups first (no parser built)
+        found = _locale_absolute(s, languages[0], fetch) if len(languages) == 1 else None
+        if found is None:
+            found = _via_dateparser(s, tuple(languages), fetch, order, past=not allow_future)
     else:
         # English first: most strings without a language are English or numeric, and each
         # extra dateparser language costs ~40 ms of pattern compiling on its first use
-        found = _via_dateparser(s, ("en",), fetch, order, past=not allow_future)
+        found = _locale_absolute(s, "en", fetch) or _via_dateparser(s, ("en",), fetch, order,
+                                                             past=not allow_future)
         if found is None:
-            found = _via_dateparser(s, fallback_languages_for(s), fetch, order,
-                                    past=not allow_future)
+            candidates = _languages_knowing(s, fallback_languages_for(s))
+            if candidates:
+                found = _via_dateparser(s, candidates, fetch, order, past=not allow_future)
     if found is None:
         return None
     return _resolve(found, fetch, allow_future)
