@@ -55,10 +55,10 @@ from cleanfeed.article import Article
 from cleanfeed.dedup.deduplicator import (
     _BORDER,
     DEFAULT_THRESHOLD,
-    MODES,
     Deduplicator,
     Mode,
     canonical_key,
+    check_options,
 )
 from cleanfeed.dedup.fingerprints import (
     band_keys,
@@ -443,12 +443,7 @@ def dedup_bag(bag: dask.bag.Bag, mode: Mode = "near", threshold: float = DEFAULT
     from cleanfeed.distributed import require_dask
 
     require_dask()
-    if mode not in MODES:
-        raise ValueError(f"dedup mode must be one of {', '.join(MODES)}, not {mode!r}")
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"threshold must be in (0, 1], not {threshold}")
-    if batch_size < 1:
-        raise ValueError("batch_size must be >= 1")
+    check_options(mode, threshold, batch_size)
     if mode == "off":
         return bag
     import dask.bag as db

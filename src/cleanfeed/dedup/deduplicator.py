@@ -57,6 +57,16 @@ _REFINE_MARGIN = 0.25
 _BORDER = 0.08
 
 
+def check_options(mode: str, threshold: float, batch_size: int) -> None:
+    """The options every dedup entry point takes (local or on Dask), checked the same way."""
+    if mode not in MODES:
+        raise ValueError(f"dedup mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], not {threshold}")
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+
+
 def canonical_key(article: Article, words: int) -> tuple[bool, float, int, str]:
     """Sort key of the canonical rule: earliest published, then most words, then smallest id.
 
@@ -100,12 +110,7 @@ class Deduplicator:
     def __init__(self, mode: Mode = "near", threshold: float = DEFAULT_THRESHOLD, *,
                  index: MemoryIndex | str | os.PathLike[str] | None = None,
                  params: DedupParams | None = None, batch_size: int = 1000) -> None:
-        if mode not in MODES:
-            raise ValueError(f"dedup mode must be one of {', '.join(MODES)}, not {mode!r}")
-        if not 0.0 < threshold <= 1.0:
-            raise ValueError(f"threshold must be in (0, 1], not {threshold}")
-        if batch_size < 1:
-            raise ValueError("batch_size must be >= 1")
+        check_options(mode, threshold, batch_size)
         if isinstance(index, MemoryIndex):
             if params is not None and params != index.params:
                 raise ValueError("params differ from the given index's params")
