@@ -254,12 +254,3 @@ def test_cli_workers_give_the_same_files_as_one_process(tmp_path: Path) -> None:
     articles, rejects = outputs["1"]
     assert articles.count(b"\n") >= 8 and b"empty document" in rejects
     assert b"duplicate" in rejects  # the second copy: dedup follows the ordered stream
-
-
-def test_cli_refuses_a_time_limit_on_dask(capsys: pytest.CaptureFixture[str]) -> None:
-    from cleanfeed.cli import main
-
-    with pytest.raises(SystemExit) as exc:
-        main(["clean", "x.txt", "--dask", "local", "--time-limit", "5"])
-    assert exc.value.code == 2
-    assert "cannot be enforced on Dask" in capsys.readouterr().err
