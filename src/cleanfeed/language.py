@@ -252,7 +252,10 @@ def cache_dir() -> Path | None:
     if chosen is not None:
         return Path(chosen).expanduser() if chosen.strip() else None
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "cleanfeed"
+    if base:
+        return Path(base) / "cleanfeed"
+    home = os.path.expanduser("~")
+    return None if home.startswith("~") else Path(home) / ".cache" / "cleanfeed"
 
 
 def _model_file() -> Path:
