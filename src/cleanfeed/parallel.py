@@ -233,6 +233,33 @@ class _Worker:
     busy_since: float | None = None
 
 
+class _Starter:
+    """Starts a run's workers in a thread, so the caller can clean records meanwhile."""
+
+    def __init__(self, run: ParallelRun) -> None:
+        self._run = run
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, daemon=True,
+                                        name="cleanfeed-starter")
+        self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            for _ in range(self._run.workers):
+                self._run._pool.append(self._run._start_worker())
+        except BaseException as exc:  # handed to the caller by wait()
+            self._error = exc
+
+    def finished(self) -> bool:
+        return not self._thread.is_alive()
+
+    def wait(self) -> None:
+        """Wait until every worker is started; raise what starting them raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 class ParallelRun:
     """One ordered parallel run (see :func:`imap`); also usable directly for its :attr:`stats`."""
 
@@ -318,12 +345,19 @@ class ParallelRun:
         """
         self._inputs: dict[int, InputRecord] = {}  # seq -> record, while in a worker
         self._done: dict[int, Result] = {}  # seq -> result, waiting for its turn
-        self._pool: list[_Worker] = [self._start_worker() for _ in range(self.workers)]
+        self._pool: list[_Worker] = []
+        starter = None
+        if self.clean_while_starting:
+            # Process.start() waits until the fork server has forked the worker, i.e. until
+            # its preload (imports, warm-up) is done: start them from a thread meanwhile.
+            starter = _Starter(self)
+        else:
+            self._pool.extend(self._start_worker() for _ in range(self.workers))
         source = iter(records)
         next_in = next_out = 0
         exhausted = False
         try:
-            while self.clean_while_starting and not self._any_ready():
+            while starter is not None and not (starter.finished() and self._any_ready()):
                 try:
                     record = next(source)
                 except StopIteration:
@@ -331,6 +365,9 @@ class ParallelRun:
                     break
                 yield self._clean_here(next_in, record)
                 next_in = next_out = next_in + 1
+            if starter is not None:
+                starter.wait()
+                starter = None
             while True:
                 if not exhausted:
                     next_in, exhausted = self._dispatch(source, next_in, next_out)
@@ -342,6 +379,9 @@ class ParallelRun:
                 if next_out not in self._done and any(w.outstanding for w in self._pool):
                     self._collect()
         finally:
+            if starter is not None:
+                with contextlib.suppress(Exception):
+                    starter.wait()
             for worker in self._pool:  # one still starting holds no record: no need to wait
                 self._stop_worker(worker, kill=bool(worker.outstanding) or not worker.ready)
             self._pool = []
@@ -464,7 +504,7 @@ class ParallelRun:
 
     def _any_ready(self) -> bool:
         """Whether a worker is ready (or gone: the main loop then deals with it); no waiting."""
-        return any(w.ready or not self._drain(w) or w.ready for w in self._pool)
+        return any(w.ready or not self._drain(w) or w.ready for w in list(self._pool))
 
     def _drain(self, worker: _Worker) -> bool:
         """Take in every message waiting from ``worker``; False when its pipe is closed."""
