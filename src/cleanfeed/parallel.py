@@ -18,6 +18,10 @@ dies, ``Pool`` cannot kill a worker at all), and both read the whole input eager
   worker cleans a small warm-up page before it is timed, so lazy imports and model loads are
   not charged to a real record (without this, each replacement worker's first record would
   time out in turn).
+* **No idle start.** Starting workers takes ~1 s of one core (the fork server's imports and
+  warm-up, below). Without a time limit, :func:`imap` has this process clean the first records
+  meanwhile, exactly as a worker would (same rejects, same bytes, same stats), until a worker
+  is ready; such a record is not isolated from this process, as with ``workers=1``.
 * **Steps and records must pickle.** The pipeline is pickled once per worker; a record that
   cannot be pickled is rejected alone (``stage="parallel"``).
 
@@ -104,11 +108,11 @@ def imap(
         raise ValueError(f"timeout must be positive, got {timeout}")
     if n == 1 and timeout is None:
         return pipeline.run(records)
+    # Without a time limit no record needs a process that can be stopped: this one cleans
+    # the first records while the workers start.
     run = ParallelRun(pipeline, workers=n, timeout=timeout, chunk_size=chunk_size,
-                      prefetch=prefetch, window=window, start_method=start_method)
-    # Without a time limit the records need no process of their own: this one cleans the
-    # first of them while the workers start (with one, only separate workers can be stopped).
-    run.clean_while_starting = timeout is None
+                      prefetch=prefetch, window=window, start_method=start_method,
+                      clean_while_starting=timeout is None)
     if timeout is not None or min_parallel <= 1:
         return run.run(records)
     return _small_in_process(run, iter(records), min_parallel)
