@@ -72,7 +72,9 @@ def test_damaged_cache_is_rebuilt(tmp_path: Path, cache: Path, built: language._
     if damage == "truncate":  # as a crash mid-write would leave it, were writes not atomic
         path.write_bytes(data[: len(data) // 2])
     else:
-        path.write_bytes(data.replace(b'"format": 1', b'"format": 9', 1))
+        current = f'"format": {language.CACHE_FORMAT}'.encode()
+        assert current in data
+        path.write_bytes(data.replace(current, b'"format": 0', 1))
     _same_model(language._load_model(tmp_path), built)
     assert path.read_bytes() == data  # and written again, whole
 

@@ -81,18 +81,19 @@ class _ByteNaiveBayes:
     (tests check them against py3langid itself), same probabilities up to float rounding; the
     weighted sum is an ``einsum``, not BLAS, so it does not depend on the number of threads.
 
-    The tables are py3langid's own (its transition rows as stored, no per-slot copies), plus
-    float32 weights and the states after two bytes; :func:`_load_model` keeps them in a cache
-    file that later processes map instead of decompressing py3langid's model again.
+    :func:`_load_model` keeps the tables in a cache file that later processes map instead of
+    decompressing py3langid's model and deriving them again.
     """
 
     def __init__(self, tables: Mapping[str, np.ndarray], classes: Sequence[str],
-                 depth: int) -> None:
+                 depth: int, root: int) -> None:
         self.depth = depth
-        self._nextmove = tables["nextmove"]  # row * 256 + byte -> next state
-        self._rowbase = tables["rowbase"]  # state -> its row * 256
-        self._output = tables["output"]  # state -> feature it ends, or -1
-        self._two = tables["two"]  # first byte * 256 + second byte -> state after both
+        self._root = root  # the start state's first slot
+        # Per transition slot (a state's first slot + byte), the next state's first slot and
+        # the feature it ends (-1: none): one lookup per byte (py3langid keeps state numbers).
+        self._next_base = tables["next_base"]
+        self._emit = tables["emit"]
+        self._two_base = tables["two_base"]  # first slot after any two bytes from the start
         # float32: converting the float16 rows of each text cost more than the rest
         self._weights = tables["weights"]
         self._prior = tables["prior"]
@@ -113,28 +114,29 @@ class _ByteNaiveBayes:
         def unsigned(buffer: Any) -> np.ndarray:
             return np.frombuffer(buffer, dtype=f"u{buffer.itemsize}")
 
-        nextmove = unsigned(identifier.tk_nextmove)
-        rows = unsigned(identifier.tk_row)  # state -> its row of 256 transitions
+        nextmove = unsigned(identifier.tk_nextmove)  # transition slot -> next state
+        rows = unsigned(identifier.tk_row)  # state -> its row of 256 slots
         if len(nextmove) % 256 or not len(rows) or int(nextmove.max()) >= len(rows):
             raise ValueError("py3langid's automaton is not in the expected layout")
-        rowbase = rows.astype(np.uint32) << 8
-        after_one = nextmove[:256].astype(np.intp)  # the start state uses row 0
-        two = nextmove[(rowbase[after_one][:, None] + np.arange(256)).ravel()]
+        rowbase = rows.astype(np.uint32) << 8  # state -> its first slot (< 2**32: 16-bit rows)
+        output = np.asarray(identifier.tk_output, dtype=np.int32)  # state -> feature or -1
+        next_base = rowbase[nextmove]
+        root = int(rowbase[0])
+        first_byte = next_base[root:root + 256].astype(np.intp)
         tables = {
-            "nextmove": nextmove.astype(np.uint32, copy=False),
-            "rowbase": rowbase,
-            "output": np.asarray(identifier.tk_output, dtype=np.int32),
-            "two": two.astype(np.uint32, copy=False),
+            "next_base": next_base,
+            "emit": output[nextmove],
+            "two_base": next_base[(first_byte[:, None] + np.arange(256)).ravel()],
             "weights": np.asarray(identifier.nb_ptc, dtype=np.float32),
             "prior": np.asarray(identifier.nb_pc, dtype=np.float32),
         }
         return cls(tables, [str(c) for c in identifier.nb_classes],
-                   cls._depth(nextmove.reshape(-1, 256), rows))
+                   cls._depth(nextmove.reshape(-1, 256), rows), root)
 
     def tables(self) -> dict[str, np.ndarray]:
         """The arrays :meth:`__init__` takes (what the cache file stores)."""
-        return {"nextmove": self._nextmove, "rowbase": self._rowbase, "output": self._output,
-                "two": self._two, "weights": self._weights, "prior": self._prior}
+        return {"next_base": self._next_base, "emit": self._emit, "two_base": self._two_base,
+                "weights": self._weights, "prior": self._prior}
 
     @staticmethod
     def _depth(transitions: np.ndarray, rows: np.ndarray) -> int:
@@ -167,21 +169,26 @@ class _ByteNaiveBayes:
 
     def features(self, data: bytes) -> np.ndarray:
         """Feature index at every byte that ends one (others dropped), in text order."""
-        depth, nextmove, rowbase, output = self.depth, self._nextmove, self._rowbase, self._output
+        depth, next_base, emit = self.depth, self._next_base, self._emit
         head: list[int] = []
-        state = 0
+        base = self._root
         for byte in data[: depth - 1]:  # the first bytes have shorter windows
-            state = int(nextmove[int(rowbase[state]) + byte])
-            head.append(int(output[state]))
+            head.append(int(emit[base + byte]))
+            base = int(next_base[base + byte])
         span = len(data) - depth + 1
-        if span > 0 and depth >= 2:
+        if span > 0 and depth >= 3:
             b = np.frombuffer(data, dtype=np.uint8).astype(np.intp)
-            states = self._two[(b[:span] << 8) | b[1:span + 1]]
-            for k in range(2, depth):
-                states = nextmove[rowbase[states] + b[k:span + k]]
-            found = np.concatenate((head, output[states]))
-        elif span > 0:  # one-byte n-grams only: the state after each byte alone
-            found = output[nextmove[np.frombuffer(data, dtype=np.uint8)]]
+            bases = self._two_base[(b[:span] << 8) | b[1:span + 1]]
+            for k in range(2, depth - 1):
+                bases = next_base[bases + b[k:span + k]]
+            found = np.concatenate((head, emit[bases + b[depth - 1:]]))
+        elif span > 0:
+            tail = np.frombuffer(data, dtype=np.uint8)[depth - 1:].astype(np.intp)
+            if depth == 2:  # the state after the first byte of each window
+                tail += next_base[self._root + np.frombuffer(data, dtype=np.uint8)[:span]]
+            else:
+                tail += self._root
+            found = np.concatenate((head, emit[tail]))
         else:
             found = np.array(head, dtype=np.int32)
         return found[found >= 0]
@@ -240,7 +247,7 @@ class _Backends:
 #: Environment variable naming the cache folder; set to an empty string to use no cache.
 CACHE_ENV = "CLEANFEED_CACHE_DIR"
 #: Version of the cache file's layout: bump it when the tables change.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 3
 _MAGIC = b"CFLANGID"
 _ALIGN = 64
 
@@ -307,7 +314,8 @@ def _write_cache(path: Path, model: _ByteNaiveBayes) -> None:
         layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
         offset += -(-array.nbytes // _ALIGN) * _ALIGN
     header = json.dumps({"format": CACHE_FORMAT, "key": path.stem, "depth": model.depth,
-                         "classes": model.classes, "arrays": layout, "size": offset},
+                         "root": model._root, "classes": model.classes, "arrays": layout,
+                         "size": offset},
                         sort_keys=True).encode()
     start = -(-(len(_MAGIC) + 8 + len(header)) // _ALIGN) * _ALIGN
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -344,11 +352,13 @@ def _read_cache(path: Path) -> _ByteNaiveBayes:
         count = math.prod(spec["shape"])
         tables[name] = np.frombuffer(mapped, dtype=dtype, count=count,
                                      offset=start + spec["offset"]).reshape(spec["shape"])
-    model = _ByteNaiveBayes(tables, header["classes"], int(header["depth"]))
-    n_states, n_slots = len(model._rowbase), len(model._nextmove)
-    if (len(model._output) != n_states or n_slots % 256 or model._two.shape != (65536,)
-            or model._weights.shape != (int(model._output.max()) + 1, len(model.classes))
-            or model._prior.shape != (len(model.classes),) or not 1 <= model.depth <= 64):
+    model = _ByteNaiveBayes(tables, header["classes"], int(header["depth"]),
+                            int(header["root"]))
+    n_slots, n_classes = len(model._next_base), len(model.classes)
+    if (n_slots % 256 or model._emit.shape != (n_slots,) or model._two_base.shape != (65536,)
+            or model._weights.ndim != 2 or model._weights.shape[1] != n_classes
+            or model._prior.shape != (n_classes,) or not 1 <= model.depth <= 64
+            or not 0 <= model._root <= n_slots - 256):
         raise ValueError(f"{path} has inconsistent tables")
     return model
 
