@@ -148,6 +148,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?<![\d.,/:-])(?P<a>\d{{1,2}})(?P<sep>[./-])\s?(?P<b>\d{{1,2}})(?P=sep)\s?"
         rf"(?P<yy>(?:1[89]|2[01])\d\d|\d\d)(?![\d/-]|\.\d|:\d)\.?{_TIME_TAIL}", re.I)),
 ]
+#: Every pattern but "num" holds a four-digit year (``_YEAR``): no such digits, no match.
+_YEAR_LIKE = re.compile(r"(?:1[89]|2[01])\d\d")
+#: "num" needs two numbers, each followed by a separator (``\d{1,2}[./-]\s?\d{1,2}[./-]``).
+_NUM_LIKE = re.compile(r"\d[./-]\s?\d\d?[./-]")
 #: A time written before the date: "10:06am December 11, 2014", "15:10 Uhr, 31.01.2025".
 _TIME_FIRST = re.compile(
     rf"(?<![\d:.])(?P<time>{_TIME})(?:\s*(?:uhr|h)\b\.?)?(?:{_ZONE})?\s*[,|·•–—-]?\s*(?:on\s+|am\s+|le\s+)?$",
@@ -486,7 +490,12 @@ def find_dates_in_line(
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    has_year = _YEAR_LIKE.search(line) is not None
     for kind, pattern in _PATTERNS:
+        # each pattern's necessary digits, checked first: the patterns themselves try their
+        # month and weekday alternations at every position of the line (most of the cost)
+        if not (has_year if kind != "num" else _NUM_LIKE.search(line)):
+            continue
         for m in pattern.finditer(line):
             if not free(m.start(), m.end()):
                 continue
