@@ -39,7 +39,7 @@ from cleanfeed.dedup.fingerprints import (
     shingle_sets,
     sketch,
 )
-from cleanfeed.dedup.index import MemoryIndex, SqliteIndex
+from cleanfeed.dedup.index import MemoryIndex, SigBlocks, SqliteIndex
 from cleanfeed.dedup.params import DedupParams
 
 Mode = Literal["off", "exact", "near"]
@@ -49,6 +49,8 @@ MODES: tuple[str, ...] = ("off", "exact", "near")
 DEFAULT_THRESHOLD = 0.7
 #: Pairs compared per numpy pass: bounds the temporaries (3 x 512 bytes per pair).
 _PAIR_CHUNK = 1 << 9
+#: Articles looked up in the index together (bounds the lookup's temporaries).
+_QUERY_GROUP = 256
 #: Pairs of small texts whose estimate is at least threshold minus this are recomputed
 #: exactly (the estimate's error for ~100 shingles is about 0.05).
 _REFINE_MARGIN = 0.25
@@ -229,12 +231,15 @@ class Deduplicator:
             self.stats["canonical"] += 1
             if not fp.has_sig[i]:
                 self.stats["exact_only_short"] += 1
-        if canon_pos:
-            sel = np.array(canon_pos, dtype=np.int64)
-            index.add([batch[i].id for i in canon_pos], fp.exact[sel], vsig[sel], keys[sel],
-                      fp.has_sig[sel], [fp.small[i] for i in canon_pos])
         self.stats["articles"] += m
         self.stats["empty"] += m - len(order)
+        if canon_pos:
+            sel = np.array(canon_pos, dtype=np.int64)
+            add = ([batch[i].id for i in canon_pos], fp.exact[sel], vsig[sel], keys[sel],
+                   fp.has_sig[sel], [fp.small[i] for i in canon_pos])
+            # The batch's sketches are spent: free them before the index grows and merges.
+            del fp, vsig, keys, batch_cands, ix_exact, ix_row, ix_sim
+            index.add(*add)
         return results
 
     def _mark(self, article: Article, canonical_id: str, similarity: float, row: int,
@@ -247,7 +252,7 @@ class Deduplicator:
 
     def _similarities(self, a: npt.NDArray[np.uint8], ia: npt.NDArray[np.int64],
                       a_small: list[npt.NDArray[np.uint32] | None],
-                      b: npt.NDArray[np.uint8], ib: npt.NDArray[np.int64],
+                      b: npt.NDArray[np.uint8] | SigBlocks, ib: npt.NDArray[np.int64],
                       b_small: list[npt.NDArray[np.uint32] | None]) -> npt.NDArray[np.float64]:
         """Jaccard of row pairs: estimated from equal bins; exact when both texts are small."""
         out = np.empty(ia.size)
@@ -265,9 +270,21 @@ class Deduplicator:
                        vsig: npt.NDArray[np.uint8],
                        small: list[npt.NDArray[np.uint32] | None], ix_row: npt.NDArray[np.int64],
                        ix_sim: npt.NDArray[np.float64]) -> None:
-        """For each query article, the most similar indexed canonical above the threshold."""
-        if query.size == 0:
-            return
+        """For each query article, the most similar indexed canonical above the threshold.
+
+        Articles are looked up :data:`_QUERY_GROUP` at a time: each one's answer depends on
+        itself only, and the (article, canonical) hits of a whole batch (dozens per article
+        before they are made unique) would be the largest temporaries of a batch.
+        """
+        for s in range(0, query.size, _QUERY_GROUP):
+            self._best_in_index_group(query[s:s + _QUERY_GROUP], keys, vsig, small, ix_row,
+                                      ix_sim)
+
+    def _best_in_index_group(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
+                             vsig: npt.NDArray[np.uint8],
+                             small: list[npt.NDArray[np.uint32] | None],
+                             ix_row: npt.NDArray[np.int64], ix_sim: npt.NDArray[np.float64]
+                             ) -> None:
         q, rows = self.index.band_lookup(keys[query])
         if q.size == 0:
             return

@@ -47,7 +47,7 @@ Segment = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]
 def sort_segment(keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32]) -> Segment:
     """One sorted segment (any order among equal keys: lookups are order-free)."""
     order = np.argsort(keys)
-    return keys[order], values[order].astype(np.int32)
+    return keys[order], values.astype(np.int32, copy=False)[order]
 
 
 def merge_segments(a: Segment, b: Segment) -> Segment:
@@ -144,6 +144,54 @@ class SortedMultiMap:
         return np.concatenate(qs), np.concatenate(vs)
 
 
+#: Rows per block of :class:`SigBlocks` (512 KB of 512-bin signatures).
+SIG_BLOCK_ROWS = 1 << 10
+
+
+class SigBlocks:
+    """Rows of uint8 verification signatures, in fixed-size blocks.
+
+    Appending fills the last block and starts new ones: what is stored is never copied (a
+    single growing matrix doubles and copies itself, holding the old and the new matrix at
+    once; that copy was the largest transient of a run). Rows are read by ``blocks[rows]``.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._blocks: list[npt.NDArray[np.uint8]] = []
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def nbytes(self) -> int:
+        return self._n * self.width
+
+    def append(self, rows: npt.NDArray[np.uint8]) -> None:
+        at, total, size = 0, rows.shape[0], SIG_BLOCK_ROWS
+        while at < total:
+            if self._n == len(self._blocks) * size:
+                self._blocks.append(np.empty((size, self.width), dtype=np.uint8))
+            off = self._n % size
+            take = min(size - off, total - at)
+            self._blocks[-1][off:off + take] = rows[at:at + take]
+            at += take
+            self._n += take
+
+    def __getitem__(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+        """The signatures of ``rows`` (any order, repeats allowed), as one new array."""
+        if len(self._blocks) == 1:
+            return self._blocks[0][rows]
+        shift = SIG_BLOCK_ROWS.bit_length() - 1
+        block = rows >> shift
+        out = np.empty((rows.size, self.width), dtype=np.uint8)
+        for b in np.flatnonzero(np.bincount(block, minlength=len(self._blocks))).tolist():
+            sel = np.flatnonzero(block == b)
+            out[sel] = self._blocks[b][rows[sel] & (SIG_BLOCK_ROWS - 1)]
+        return out
+
+
 class MemoryIndex:
     """Canonical articles of this process (and, for :class:`SqliteIndex`, earlier runs)."""
 
@@ -152,7 +200,7 @@ class MemoryIndex:
         self.ids: list[str] = []
         #: Exact shingle sets of small canonicals (None for the others).
         self.small: list[npt.NDArray[np.uint32] | None] = []
-        self._sig = np.zeros((0, self.params.num_bins), dtype=np.uint8)
+        self._sig = SigBlocks(self.params.num_bins)
         self._exact = SortedMultiMap()
         self._bands = SortedMultiMap()
         #: Rows below this came from an earlier run (loaded from disk).
@@ -164,11 +212,12 @@ class MemoryIndex:
     @property
     def nbytes(self) -> int:
         """Bytes held in numpy arrays (signatures and key segments; ids not counted)."""
-        return self._sig[: len(self.ids)].nbytes + self._exact.nbytes + self._bands.nbytes
+        return self._sig.nbytes + self._exact.nbytes + self._bands.nbytes
 
     @property
-    def vsig(self) -> npt.NDArray[np.uint8]:
-        return self._sig[: len(self.ids)]
+    def vsig(self) -> SigBlocks:
+        """Verification signatures by row: ``index.vsig[rows]``."""
+        return self._sig
 
     def exact_lookup(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         """Per hash, the oldest canonical row with that exact hash, or -1."""
@@ -207,12 +256,7 @@ class MemoryIndex:
         n0, n = len(self.ids), len(ids)
         if n == 0:
             return
-        if n0 + n > self._sig.shape[0]:
-            grown = np.zeros((max(2 * self._sig.shape[0], n0 + n), self.params.num_bins),
-                             dtype=np.uint8)
-            grown[:n0] = self._sig[:n0]
-            self._sig = grown
-        self._sig[n0:n0 + n] = vsig
+        self._sig.append(vsig)
         self.ids.extend(ids)
         self.small.extend(small)
         rows = np.arange(n0, n0 + n, dtype=np.int32)
@@ -304,9 +348,6 @@ class SqliteIndex(MemoryIndex):
         total = db.execute("SELECT coalesce(sum(n), 0) FROM batch").fetchone()[0]
         if not total:
             return
-        # Room for as many again: zeroed pages cost no memory until written, and the first
-        # batches of this run then need no grow-and-copy of the whole matrix.
-        self._sig = np.zeros((2 * total, k), dtype=np.uint8)
         exact = np.empty(total, dtype=np.uint64)
         at = 0
         for row0, n, ids, ex, sig, small_len, small in db.execute(
@@ -316,7 +357,7 @@ class SqliteIndex(MemoryIndex):
                                  f"row {row0}, expected {at}")
             self.ids.extend(json.loads(ids))
             exact[at:at + n] = np.frombuffer(ex, dtype="<u8")
-            self._sig[at:at + n] = np.frombuffer(sig, dtype=np.uint8).reshape(n, k)
+            self._sig.append(np.frombuffer(sig, dtype=np.uint8).reshape(n, k))
             self.small.extend(_unpack_small(small_len, small))
             at += n
         if len(self.ids) != total or len(self.small) != total:
