@@ -112,10 +112,43 @@ def _encode_lower(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[
     encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1
     n = int(lengths.sum())
-    data = np.frombuffer(b" ".join(encoded).lower() + b" " * (8 + (-(n + 7) % 8)), np.uint8)
+    joined = b" ".join(encoded)
+    del encoded
+    lowered = joined.lower()
+    del joined
+    # One writable buffer (the in-place rewrite below needs no copy of it).
+    data = np.full(n + 7 + (-(n + 7) % 8), 0x20, dtype=np.uint8)
+    data[:n - 1] = np.frombuffer(lowered, np.uint8)
+    del lowered
     lead = np.flatnonzero(data >= np.uint8(0xC0))
     if lead.size == 0:
         return data, lengths
+    redo: list[int] = []
+    for s in range(0, lead.size, _LEAD_BLOCK):  # bounded temporaries (~50 bytes per lead)
+        redo.extend(_lower_non_ascii(data, lead[s:s + _LEAD_BLOCK], lengths))
+    if redo:  # splice in str.lower's bytes for the texts that need it
+        ends = np.cumsum(lengths)
+        pieces, prev = [], 0
+        for i in sorted(set(redo)):
+            pieces.append(data[prev:ends[i] - lengths[i]].tobytes())
+            pieces.append(_prepare(texts[i]) + b" ")
+            lengths[i] = len(pieces[-1])
+            prev = int(ends[i])
+        pieces.append(data[prev:n].tobytes())
+        n = int(lengths.sum())
+        data = np.frombuffer(b"".join(pieces) + b" " * (7 + (-(n + 7) % 8)), np.uint8)
+    return data, lengths
+
+
+#: Multi-byte characters lower-cased per numpy pass in :func:`_encode_lower`.
+_LEAD_BLOCK = 1 << 13
+
+
+def _lower_non_ascii(data: npt.NDArray[np.uint8], lead: npt.NDArray[np.int64],
+                     lengths: npt.NDArray[np.int64]) -> list[int]:
+    """Rewrite, in ``data``, the characters starting at ``lead`` that lower-case to one of
+    the same UTF-8 length; return the texts that need ``str.lower`` instead (their bytes are
+    replaced whole, so what is written into them here does not matter)."""
     b0 = data[lead].astype(np.int32)
     b1, b2, b3 = (data[np.minimum(lead + i, data.size - 1)].astype(np.int32) & 0x3F
                   for i in (1, 2, 3))
@@ -135,12 +168,10 @@ def _encode_lower(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[
     redo: list[int] = []
     if fallback.any():
         ends = np.cumsum(lengths)
-        doc = np.searchsorted(ends, lead, side="right")
-        redo = np.unique(doc[fallback]).tolist()
-        low[np.isin(doc, redo)] = -1  # these texts are replaced whole below
+        doc = np.searchsorted(ends, lead[fallback], side="right")
+        redo = np.unique(doc).tolist()
     change = np.flatnonzero(low >= 0)
     if change.size:
-        data = data.copy()
         at, c = lead[change], low[change]
         two = b0[change] < 0xE0
         a2, c2 = at[two], c[two]
@@ -150,18 +181,7 @@ def _encode_lower(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[
         data[a3] = (0xE0 | (c3 >> 12)).astype(np.uint8)
         data[a3 + 1] = (0x80 | ((c3 >> 6) & 0x3F)).astype(np.uint8)
         data[a3 + 2] = (0x80 | (c3 & 0x3F)).astype(np.uint8)
-    if redo:  # splice in str.lower's bytes for the texts that need it
-        ends = np.cumsum(lengths)
-        pieces, prev = [], 0
-        for i in redo:
-            pieces.append(data[prev:ends[i] - lengths[i]].tobytes())
-            pieces.append(_prepare(texts[i]) + b" ")
-            lengths[i] = len(pieces[-1])
-            prev = int(ends[i])
-        pieces.append(data[prev:n].tobytes())
-        n = int(lengths.sum())
-        data = np.frombuffer(b"".join(pieces) + b" " * (7 + (-(n + 7) % 8)), np.uint8)
-    return data, lengths
+    return redo
 
 
 _FALLBACK = -2
