@@ -41,6 +41,9 @@ _WORD_BASE = U64(0xD6E8FEB86659FD93)
 _S30, _S27, _S31 = U64(30), U64(27), U64(31)
 #: Bytes hashed per vectorised pass; bounds the temporary arrays (about 40 bytes per byte).
 _CHUNK_BYTES = 1 << 18
+#: Texts per chunk at most: bounds the chunk's signature matrix (2 KB per text) when the
+#: texts are short.
+_CHUNK_TEXTS = 128
 #: Densification rounds done over the whole signature matrix before going sparse.
 _DENSE_ROUNDS = 4
 #: Probes per bin in the first sparse round after them (doubling in later rounds).
@@ -177,7 +180,7 @@ def _lower_non_ascii(data: npt.NDArray[np.uint8], lead: npt.NDArray[np.int64],
         a2, c2 = at[two], c[two]
         data[a2] = (0xC0 | (c2 >> 6)).astype(np.uint8)
         data[a2 + 1] = (0x80 | (c2 & 0x3F)).astype(np.uint8)
-        a3, c3 = at[~two], c[~two]  # the table holds code points below U+3000: 3 bytes at most
+        a3, c3 = at[~two], c[~two]  # the table stops at U+FFFF: 3 bytes at most
         data[a3] = (0xE0 | (c3 >> 12)).astype(np.uint8)
         data[a3 + 1] = (0x80 | ((c3 >> 6) & 0x3F)).astype(np.uint8)
         data[a3 + 2] = (0x80 | (c3 & 0x3F)).astype(np.uint8)
@@ -189,10 +192,11 @@ _FALLBACK = -2
 
 @lru_cache(maxsize=1)
 def _lower_table() -> npt.NDArray[np.int32]:
-    """Per code point below U+3000: -1 if ``lower()`` keeps it, its lower-case code point if
+    """Per code point of the Basic Multilingual Plane (CJK text included, so such text needs no
+    per-chunk sort of its characters): -1 if ``lower()`` keeps it, its lower-case code point if
     that is one character of the same UTF-8 length, else :data:`_FALLBACK`."""
-    out = np.full(0x3000, -1, dtype=np.int32)
-    for c in range(0x80, 0x3000):
+    out = np.full(0x10000, -1, dtype=np.int32)
+    for c in range(0x80, 0x10000):
         char = chr(c)
         low = char.lower()
         if low == char:
@@ -281,12 +285,14 @@ def _fingerprint_chunks(texts: list[str], params: DedupParams
 
 
 def _chunks(sizes: list[int], limit: int = 0) -> Iterator[tuple[int, int]]:
-    """(start, stop) runs of whole documents of about ``limit`` (:data:`_CHUNK_BYTES`) each."""
+    """(start, stop) runs of whole documents of about ``limit`` (:data:`_CHUNK_BYTES`) each,
+    and at most :data:`_CHUNK_TEXTS` (a signature row outweighs a short text's bytes)."""
     limit = limit or _CHUNK_BYTES
     start, m = 0, len(sizes)
     while start < m:
         stop, size = start, 0
-        while stop < m and (stop == start or size + sizes[stop] < limit):
+        while stop < m and (stop == start or (size + sizes[stop] < limit
+                                              and stop - start < _CHUNK_TEXTS)):
             size += sizes[stop] + 1
             stop += 1
         yield start, stop
@@ -339,9 +345,10 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     # peak of fingerprinting (int32 positions: a chunk is far below 2 GiB).
     is_word = np.zeros(n + 1, dtype=np.bool_)
     is_word[1:] = _word_bytes(data)
-    edges = np.flatnonzero(is_word[1:] != is_word[:-1]).astype(np.int32)  # starts, ends, ...
+    # Word starts, then ends, each as int32 (not the int64 positions of all edges at once).
+    starts = np.flatnonzero(is_word[1:] > is_word[:-1]).astype(np.int32)
+    ends = np.flatnonzero(is_word[1:] < is_word[:-1]).astype(np.int32)
     del is_word
-    starts, ends = edges[0::2], edges[1::2]
     first = np.searchsorted(starts, doc_start)  # each text's first word
     tokens[:] = np.diff(first, append=starts.size)
     doc = np.repeat(np.arange(m, dtype=np.int32), tokens)
@@ -354,7 +361,8 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     length = ends - starts
     del ends
     view = as_strided(np.frombuffer(buffer, dtype="<u8"), shape=(n,), strides=(1,))
-    words = view[starts] & _MASKS[np.minimum(length, 8)]
+    words = view[starts]
+    words &= _MASKS[np.minimum(length, 8)]
     long_words = np.flatnonzero(length > 8)
     offset = 8
     while long_words.size:
@@ -364,7 +372,7 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
         long_words = long_words[rest > 8]
         offset += 8
     words ^= length.astype(U64) << U64(56)
-    del length, edges, starts
+    del length, starts
     words ^= seed
     _mix64_inplace(words)
     # Exact fingerprint: order-sensitive sum of (word, position) hashes, plus the word count.
@@ -393,8 +401,9 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     del inside, doc
     if sig is not None:
         shift = U64(64 - (params.num_bins.bit_length() - 1))
-        cell = (h >> shift).astype(np.int64)
-        cell += sdoc.astype(np.int64) * params.num_bins
+        wide = m * params.num_bins >= 1 << 31  # int32 cells unless the matrix is huge
+        cell = (h >> shift).astype(np.int64 if wide else np.int32)
+        cell += sdoc.astype(cell.dtype) * np.array(params.num_bins, dtype=cell.dtype)
         np.minimum.at(sig.reshape(-1), cell, h.astype(np.uint32))  # low 32 bits: the value
         del cell
     count = np.maximum(tokens - (s - 1), 0)  # shingles per text

@@ -20,6 +20,7 @@ before it.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -93,8 +94,67 @@ def merges_due(sizes: list[int]) -> int:
     return count
 
 
+#: Keys moved per numpy pass by :func:`merge_into`.
+_MOVE_BLOCK = 1 << 15
+
+
+def _reserve(capacity: int) -> Segment:
+    """Key and value arrays of ``capacity`` entries in anonymous memory maps: a page costs
+    memory only once written, so a segment can grow in place up to its capacity."""
+    keys = np.frombuffer(mmap.mmap(-1, 8 * capacity), dtype=np.uint64)
+    values = np.frombuffer(mmap.mmap(-1, 4 * capacity), dtype=np.int32)
+    return keys, values
+
+
+def _room_of(segment: Segment, size: int) -> Segment | None:
+    """The :func:`_reserve` arrays ``segment`` is the start of, if they hold ``size`` entries."""
+    rooms = []
+    for array in segment:
+        base = array.base
+        if not (isinstance(base, np.ndarray) and isinstance(base.base, memoryview)
+                and isinstance(base.base.obj, mmap.mmap) and base.size >= size
+                and array.ctypes.data == base.ctypes.data):
+            return None
+        rooms.append(base)
+    return rooms[0], rooms[1]
+
+
+def merge_into(room: Segment, na: int, b: Segment) -> Segment:
+    """Merge ``b`` into the sorted segment held in the first ``na`` entries of ``room`` (arrays
+    with space for ``b`` too), in place; return the merged segment (views of ``room``).
+
+    Same result as :func:`merge_segments` (``b``'s entries after equal keys of the other),
+    with temporaries of 4 bytes per entry of ``b`` plus one block: the older entries move
+    back, a block at a time from the end, each to its final place (past it only entries
+    already moved), then ``b``'s entries fill the gaps.
+    """
+    keys, values = room
+    nb, step = b[0].size, _MOVE_BLOCK
+    at = np.empty(nb, dtype=np.int32)  # per entry of b: older entries before it
+    for s in range(0, nb, step):
+        at[s:s + step] = np.searchsorted(keys[:na], b[0][s:s + step], side="right")
+    lowest = int(at[0]) if nb else na  # older entries before the first insertion stay
+    stop = na
+    while stop > lowest:
+        start = max(stop - step, lowest)
+        src = np.arange(start, stop)
+        src += np.searchsorted(b[0], keys[start:stop], side="left")  # its final place
+        keys[src] = keys[start:stop].copy()
+        values[src] = values[start:stop].copy()
+        stop = start
+    for s in range(0, nb, step):
+        dst = at[s:s + step] + np.arange(s, min(s + step, nb))
+        keys[dst], values[dst] = b[0][s:s + step], b[1][s:s + step]
+    return keys[:na + nb], values[:na + nb]
+
+
 class SortedMultiMap:
-    """uint64 key -> int32 values, as sorted immutable segments; vectorised lookups."""
+    """uint64 key -> int32 values, as sorted immutable segments; vectorised lookups.
+
+    A merged segment lives in memory-mapped arrays of :data:`SEGMENT_MAX_KEYS` entries, and
+    later merges into it happen in place: merging two segments into a new array holds both
+    inputs and the output at once (it was the largest transient of a run).
+    """
 
     def __init__(self) -> None:
         self._segments: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]] = []
@@ -113,10 +173,22 @@ class SortedMultiMap:
     def add(self, keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32]) -> None:
         if keys.size == 0:
             return
-        self._segments.append(sort_segment(keys, values))
+        order = np.argsort(keys)
+        n = keys.size
+        room = _reserve(max(n, SEGMENT_MAX_KEYS))
+        np.take(keys, order, out=room[0][:n])
+        np.take(np.asarray(values, dtype=np.int32), order, out=room[1][:n])
+        del order
+        self._segments.append((room[0][:n], room[1][:n]))
         for _ in range(merges_due([k.size for k, _ in self._segments])):
             last, prev = self._segments.pop(), self._segments.pop()
-            self._segments.append(merge_segments(prev, last))
+            na = prev[0].size
+            room = _room_of(prev, na + last[0].size)
+            if room is None:
+                room = _reserve(SEGMENT_MAX_KEYS)
+                room[0][:na], room[1][:na] = prev
+            del prev
+            self._segments.append(merge_into(room, na, last))
 
     def lookup(self, queries: npt.NDArray[np.uint64]
                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
@@ -172,7 +244,10 @@ class SigBlocks:
         at, total, size = 0, rows.shape[0], SIG_BLOCK_ROWS
         while at < total:
             if self._n == len(self._blocks) * size:
-                self._blocks.append(np.empty((size, self.width), dtype=np.uint8))
+                # A memory map: its pages cost memory once written, and it sits outside the
+                # heap, where a long-lived block would pin the heap's size.
+                block = np.frombuffer(mmap.mmap(-1, size * self.width), dtype=np.uint8)
+                self._blocks.append(block.reshape(size, self.width))
             off = self._n % size
             take = min(size - off, total - at)
             self._blocks[-1][off:off + take] = rows[at:at + take]
