@@ -39,8 +39,10 @@ _M2 = U64(0x94D049BB133111EB)
 _GOLDEN = 0x9E3779B97F4A7C15
 _WORD_BASE = U64(0xD6E8FEB86659FD93)
 _S30, _S27, _S31 = U64(30), U64(27), U64(31)
-#: Bytes hashed per vectorised pass; bounds the temporary arrays (about 40 bytes per byte).
-_CHUNK_BYTES = 1 << 18
+#: Bytes hashed per vectorised pass; bounds the temporary arrays (a few bytes per byte, and
+#: a large part of a small batch's peak memory). Smaller costs time: each pass has a fixed
+#: cost of ~100 numpy calls.
+_CHUNK_BYTES = 1 << 17
 #: Texts per chunk at most: bounds the chunk's signature matrix (2 KB per text) when the
 #: texts are short.
 _CHUNK_TEXTS = 128
@@ -441,8 +443,16 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
              params: DedupParams) -> None:
     """Optimal densification: an empty bin copies the bin its probe sequence hits first."""
     rows = np.flatnonzero(has_sig & (sig == EMPTY).any(axis=1))
-    if rows.size == 0:
-        return
+    for s in range(0, rows.size, _DENSE_ROWS):  # rows are independent: bounded temporaries
+        _densify_rows(sig, rows[s:s + _DENSE_ROWS], params)
+
+
+#: Signature rows densified per numpy pass.
+_DENSE_ROWS = 32
+
+
+def _densify_rows(sig: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
+                  params: DedupParams) -> None:
     k = params.num_bins
     orig = sig[rows]
     filled = orig.copy()
@@ -499,7 +509,7 @@ def shingle_sets(texts: list[str], params: DedupParams) -> list[npt.NDArray[np.u
     every = replace(params, exact_max_shingles=1 << 62)
     sets: list[npt.NDArray[np.uint32] | None] = [None] * len(texts)
     # Called for a few texts at a time (pairs near the threshold): small chunks, small peak.
-    for start, stop in _chunks([len(t) for t in texts], _CHUNK_BYTES // 4):
+    for start, stop in _chunks([len(t) for t in texts], 1 << 16):
         m = stop - start
         tokens, exact = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=U64)
         sets[start:stop] = _sign_chunk(*_encode_lower(texts[start:stop]), every, None, tokens,
