@@ -108,7 +108,7 @@ def _reserve(capacity: int) -> Segment:
 
 def _room_of(segment: Segment, size: int) -> Segment | None:
     """The :func:`_reserve` arrays ``segment`` is the start of, if they hold ``size`` entries."""
-    rooms = []
+    rooms: list[npt.NDArray[Any]] = []
     for array in segment:
         base = array.base
         if not (isinstance(base, np.ndarray) and isinstance(base.base, memoryview)
@@ -151,9 +151,10 @@ def merge_into(room: Segment, na: int, b: Segment) -> Segment:
 class SortedMultiMap:
     """uint64 key -> int32 values, as sorted immutable segments; vectorised lookups.
 
-    A merged segment lives in memory-mapped arrays of :data:`SEGMENT_MAX_KEYS` entries, and
-    later merges into it happen in place: merging two segments into a new array holds both
-    inputs and the output at once (it was the largest transient of a run).
+    Each segment lives in memory-mapped arrays with room for :data:`SEGMENT_MAX_KEYS`
+    entries (address space only: a page costs memory once written), outside the heap, and
+    merges into it happen in place: merging two segments into a new array holds both inputs
+    and the output at once (it was the largest transient of a run).
     """
 
     def __init__(self) -> None:
@@ -176,19 +177,19 @@ class SortedMultiMap:
         order = np.argsort(keys)
         n = keys.size
         room = _reserve(max(n, SEGMENT_MAX_KEYS))
-        np.take(keys, order, out=room[0][:n])
+        np.take(np.asarray(keys, dtype=np.uint64), order, out=room[0][:n])
         np.take(np.asarray(values, dtype=np.int32), order, out=room[1][:n])
         del order
         self._segments.append((room[0][:n], room[1][:n]))
         for _ in range(merges_due([k.size for k, _ in self._segments])):
             last, prev = self._segments.pop(), self._segments.pop()
             na = prev[0].size
-            room = _room_of(prev, na + last[0].size)
-            if room is None:
-                room = _reserve(SEGMENT_MAX_KEYS)
-                room[0][:na], room[1][:na] = prev
+            grows = _room_of(prev, na + last[0].size)
+            if grows is None:
+                grows = _reserve(SEGMENT_MAX_KEYS)
+                grows[0][:na], grows[1][:na] = prev
             del prev
-            self._segments.append(merge_into(room, na, last))
+            self._segments.append(merge_into(grows, na, last))
 
     def lookup(self, queries: npt.NDArray[np.uint64]
                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
