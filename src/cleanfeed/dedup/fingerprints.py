@@ -28,7 +28,6 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import as_strided
 
 from cleanfeed.dedup.params import DedupParams
 
@@ -70,6 +69,7 @@ def _mix64_inplace(x: npt.NDArray[np.uint64]) -> None:
     x ^= x >> _S31
 
 
+@lru_cache(maxsize=64)
 def _scalar_mix(x: int) -> int:
     return int(mix64(np.array([x & 0xFFFFFFFFFFFFFFFF], dtype=U64))[0])
 
@@ -352,7 +352,8 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     ends = np.flatnonzero(is_word[1:] < is_word[:-1]).astype(np.int32)
     del is_word
     first = np.searchsorted(starts, doc_start)  # each text's first word
-    tokens[:] = np.diff(first, append=starts.size)
+    tokens[:-1] = first[1:] - first[:-1]
+    tokens[-1] = starts.size - first[-1]
     doc = np.repeat(np.arange(m, dtype=np.int32), tokens)
     seed = U64(_scalar_mix(params.seed))
     if starts.size == 0:
@@ -362,7 +363,7 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     # view of the buffer (one gather per 8 bytes of word, no per-byte arithmetic).
     length = ends - starts
     del ends
-    view = as_strided(np.frombuffer(buffer, dtype="<u8"), shape=(n,), strides=(1,))
+    view: npt.NDArray[np.uint64] = np.ndarray((n,), dtype="<u8", buffer=buffer, strides=(1,))
     words = view[starts]
     words &= _MASKS[np.minimum(length, 8)]
     long_words = np.flatnonzero(length > 8)
@@ -483,11 +484,18 @@ def _densify_rows(sig: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
     sig[rows] = filled
 
 
+@lru_cache(maxsize=8)
+def _band_seeds(bands: int, seed: int) -> npt.NDArray[np.uint64]:
+    seeds = mix64(np.arange(bands, dtype=U64) + U64(_scalar_mix(seed ^ 0x5EED)))
+    seeds.flags.writeable = False  # shared by every call
+    return seeds
+
+
 def band_keys(sig: npt.NDArray[np.uint32], params: DedupParams) -> npt.NDArray[np.uint64]:
     """LSH band keys, shape (n, bands): a 64-bit hash of a band's ``rows`` bins and its number."""
     n, b, r = sig.shape[0], params.bands, params.rows
     cube = sig[:, : b * r].reshape(n, b, r).astype(U64)
-    seeds = mix64(np.arange(b, dtype=U64) + U64(_scalar_mix(params.seed ^ 0x5EED)))
+    seeds = _band_seeds(b, params.seed)
     h = np.broadcast_to(seeds, (n, b)).copy()
     for c in range(r):
         h = (h ^ cube[:, :, c]) * _WORD_BASE
