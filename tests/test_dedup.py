@@ -588,12 +588,13 @@ def test_signature_blocks_read_like_one_matrix(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(index, "SIG_BLOCK_ROWS", 4)
     rng = np.random.default_rng(9)
     blocks, whole = SigBlocks(8), np.zeros((0, 8), dtype=np.uint8)
-    for n in [3, 1, 0, 9, 4, 2]:  # appends that start and end inside and across blocks
+    for n in [3, 1, 0, 9, 4, 2, 30]:  # appends that start and end inside and across blocks
         rows = rng.integers(0, 256, (n, 8)).astype(np.uint8)
         blocks.append(rows)
         whole = np.concatenate([whole, rows])
-    assert len(blocks) == whole.shape[0] == 19 and blocks.nbytes == whole.nbytes
-    ask = rng.integers(0, 19, 50)
+    assert len(blocks) == whole.shape[0] == 49 and blocks.nbytes == whole.nbytes
+    assert [b.shape[0] for b in blocks._blocks] == [4, 4, 8, 16, 32]  # doubling, never copied
+    ask = rng.integers(0, 49, 80)
     assert (blocks[ask] == whole[ask]).all()
 
 

@@ -217,21 +217,26 @@ class SortedMultiMap:
         return np.concatenate(qs), np.concatenate(vs)
 
 
-#: Rows per block of :class:`SigBlocks` (512 KB of 512-bin signatures).
+#: Rows of the first block of :class:`SigBlocks` (512 KB of 512-bin signatures).
 SIG_BLOCK_ROWS = 1 << 10
 
 
 class SigBlocks:
-    """Rows of uint8 verification signatures, in fixed-size blocks.
+    """Rows of uint8 verification signatures, in blocks of doubling size.
 
-    Appending fills the last block and starts new ones: what is stored is never copied (a
-    single growing matrix doubles and copies itself, holding the old and the new matrix at
-    once; that copy was the largest transient of a run). Rows are read by ``blocks[rows]``.
+    Appending fills the last block and starts a new one twice its size: what is stored is
+    never copied (a single growing matrix doubles and copies itself, holding the old and the
+    new matrix at once; that copy was the largest transient of a run), and a read touches
+    O(log n) blocks. Each block is a memory map: its pages cost memory once written, and it
+    sits outside the heap, where a long-lived block would pin the heap's size. Rows are read
+    by ``blocks[rows]``.
     """
 
     def __init__(self, width: int) -> None:
         self.width = width
         self._blocks: list[npt.NDArray[np.uint8]] = []
+        self._starts: list[int] = []  # first row of each block
+        self._capacity = 0
         self._n = 0
 
     def __len__(self) -> int:
@@ -242,15 +247,16 @@ class SigBlocks:
         return self._n * self.width
 
     def append(self, rows: npt.NDArray[np.uint8]) -> None:
-        at, total, size = 0, rows.shape[0], SIG_BLOCK_ROWS
+        at, total = 0, rows.shape[0]
         while at < total:
-            if self._n == len(self._blocks) * size:
-                # A memory map: its pages cost memory once written, and it sits outside the
-                # heap, where a long-lived block would pin the heap's size.
+            if self._n == self._capacity:
+                size = max(SIG_BLOCK_ROWS, self._capacity)
                 block = np.frombuffer(mmap.mmap(-1, size * self.width), dtype=np.uint8)
                 self._blocks.append(block.reshape(size, self.width))
-            off = self._n % size
-            take = min(size - off, total - at)
+                self._starts.append(self._capacity)
+                self._capacity += size
+            off = self._n - self._starts[-1]
+            take = min(self._capacity - self._n, total - at)
             self._blocks[-1][off:off + take] = rows[at:at + take]
             at += take
             self._n += take
@@ -259,12 +265,11 @@ class SigBlocks:
         """The signatures of ``rows`` (any order, repeats allowed), as one new array."""
         if len(self._blocks) == 1:
             return self._blocks[0][rows]
-        shift = SIG_BLOCK_ROWS.bit_length() - 1
-        block = rows >> shift
+        block = np.searchsorted(np.array(self._starts), rows, side="right") - 1
         out = np.empty((rows.size, self.width), dtype=np.uint8)
         for b in np.flatnonzero(np.bincount(block, minlength=len(self._blocks))).tolist():
             sel = np.flatnonzero(block == b)
-            out[sel] = self._blocks[b][rows[sel] & (SIG_BLOCK_ROWS - 1)]
+            out[sel] = self._blocks[b][rows[sel] - self._starts[b]]
         return out
 
 
