@@ -40,21 +40,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cleanfeed.cleaners.boilerplate import (
-    SeenLines,
-    clean_dumps,
-    line_features,
-    normalise_line,
-    story_lines,
-)
+from cleanfeed.cleaners import boilerplate
+from cleanfeed.cleaners.boilerplate import SeenLines, clean_dumps, story_lines
 from extraction import Page, _default_data, _site, load_pages, prf
 
 
 def scores(pages: list[Page], learn: bool) -> tuple[float, float, float, float]:
     """Mean P, R, F1 and CPU seconds of the step over ``pages``."""
     texts = [p.text or "" for p in pages]
-    line_features.cache_clear()  # cold caches: no run is timed on another's work
-    normalise_line.cache_clear()
+    boilerplate.clear_caches()  # cold caches: no run is timed on another's work
     start = time.process_time()
     outs = clean_dumps(texts, sites=[_site(p.url) for p in pages], learn=learn)
     cpu = time.process_time() - start

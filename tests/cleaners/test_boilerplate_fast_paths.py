@@ -95,3 +95,23 @@ def test_score_memo_equals_the_score_function() -> None:
 def test_tidy_matches_its_definition(text: str) -> None:
     lines = "\n".join(line.rstrip() for line in text.split("\n"))
     assert tidy(text) == re.sub(r"\n{3,}", "\n\n", lines).strip("\n")
+
+
+def test_the_step_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bp, "MAX_CACHED_LINES", 5)
+    bp.clear_caches()
+    text = "\n".join(f"Line number {i} of a long menu" for i in range(20))
+    first = bp.story_lines(text)
+    assert bp._features.cache_info().currsize == 20  # filled by one document
+    assert bp.story_lines("Another page\nwith two lines.") is not None
+    assert bp._features.cache_info().currsize == 2  # emptied before the next one
+    assert bp.story_lines(text) == first  # the cache never changes an answer
+
+
+def test_clear_caches_empties_every_cache() -> None:
+    bp.story_lines("Home\nThe council approved the new budget on Tuesday after a long debate.")
+    bp.line_features("Home")
+    bp.clear_caches()
+    assert bp._features.cache_info().currsize == 0
+    assert bp.line_features.cache_info().currsize == 0
+    assert not bp._SHARED

@@ -88,8 +88,7 @@ def normalise_line(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=1 << 16)  # pure function of the line; the cache only saves time
-def line_features(text: str) -> LineFeatures:
+def _line_features(text: str) -> LineFeatures:
     """Cheap, language-light signals: length, punctuation, case, bullets, link-likeness, cues.
 
     Runs once per distinct line of every dump, so it is written for speed: literal vocabularies
@@ -170,6 +169,19 @@ def line_features(text: str) -> LineFeatures:
 
 
 _SHARED: dict[tuple[float, bool, bool, bool, bool, bool, bool, bool], LineFeatures] = {}
+#: Pure function of the line, cached: menus and footers repeat across a batch. A bounded LRU
+#: for other callers; the step itself uses an unbounded cache (no LRU bookkeeping on every
+#: line) that :func:`_runs` empties when it holds more than ``MAX_CACHED_LINES`` lines.
+line_features = lru_cache(maxsize=1 << 16)(_line_features)
+_features = lru_cache(maxsize=None)(_line_features)
+MAX_CACHED_LINES = 1 << 16
+
+
+def clear_caches() -> None:
+    """Empty every cache of the step (benchmarks time cold runs; results never depend on it)."""
+    for cached in (line_features, _features, normalise_line, _line_digest, _score_memo):
+        cached.cache_clear()
+    _SHARED.clear()
 
 
 def letter_counts(text: str) -> tuple[int, int]:
@@ -491,7 +503,7 @@ def _best_run(scores: Sequence[float], lo: int, hi: int) -> tuple[float, int, in
     return best, best_start, best_end
 
 
-class _ScoreMemo(dict):  # type: ignore[type-arg]
+class _ScoreMemo(dict[LineFeatures, float]):
     """Scores of line features under one set of weights, no seen lines: a feature tuple recurs
     on many lines (all "short" menu entries are one), so a dict hit replaces a call per line.
     Blank lines (no words) score 0."""
@@ -520,7 +532,9 @@ def _runs(text: str, seen: SeenLines | None, key: str, weights: Weights
     """The lines of ``text``, the story runs as (start, end) line ranges, the prose kept, and
     every line's features (blank lines: no words)."""
     lines = text.split("\n")
-    feats = list(map(line_features, lines))  # cached per line; a blank line has no words
+    if _features.cache_info().currsize > MAX_CACHED_LINES:
+        _features.cache_clear()  # bounded memory over a crawl of any size
+    feats = list(map(_features, lines))  # cached per line; a blank line has no words
     if seen is None:
         scores = list(map(_score_memo(weights).__getitem__, feats))
     else:
@@ -655,7 +669,7 @@ def _is_chrome_block(block: list[str], seen: SeenLines | None, key: str,
     if len(filled) >= 3 and not edge:
         return True
     for line in filled:
-        f = line_features(line)
+        f = _features(line)
         if f.chrome or (f.bullet and not edge) or (
                 seen is not None and seen.is_boilerplate(line, key)):
             return True
