@@ -607,10 +607,13 @@ def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: st
     prev = 0
     for s, e in [*runs, (len(lines), len(lines))]:
         edge = prev == 0 or s == len(lines)
-        if s > prev and _is_chrome_block(lines[prev:s], seen, key, edge) and not (
-                s == len(lines) and _related_links_tail(lines[prev:s])):
+        # the non-blank lines of the block (a blank line has no words): no strip() per line
+        filled = list(compress(range(prev, s), map(_WORDS, feats[prev:s]))) if s > prev else []
+        texts = list(map(lines.__getitem__, filled))
+        if s > prev and _is_chrome_block(texts, seen, key, edge) and not (
+                s == len(lines) and _related_links_tail(texts)):
             start = prev
-            for i in _kept_stamps(lines, prev, s):
+            for i in _kept_stamps(lines, filled):
                 if i > start:
                     cuts.append(Cut(offsets[start], offsets[i] - 1, _REASON))
                 start = i + 1
@@ -626,13 +629,12 @@ def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: st
 _PLUS_ONE = (1).__add__
 
 
-def _related_links_tail(block: list[str]) -> bool:
+def _related_links_tail(filled: list[str]) -> bool:
     """A short tail that opens with a related-links cue ("Read More") is ``link_spam``'s job.
 
     That step removes the cue and its headlines and says so; a long tail (menus, footer) is cut
     here.
     """
-    filled = [line for line in block if line.strip()]
     return bool(filled) and len(filled) <= MAX_LINK_TAIL and is_cue_line(filled[0])
 
 
@@ -640,13 +642,13 @@ def _related_links_tail(block: list[str]) -> bool:
 MAX_LINK_TAIL = 15
 
 
-def _kept_stamps(lines: list[str], lo: int, hi: int) -> list[int]:
-    """Date-stamp lines at the ends of a chrome block: left for the ``stamps`` step to read.
+def _kept_stamps(lines: list[str], filled: list[int]) -> list[int]:
+    """Date-stamp lines at the ends of a chrome block (``filled``: its non-blank line numbers):
+    left for the ``stamps`` step to read.
 
     A block borders the story or an end of the page, where the stamps step looks for the
     publication date ("2025-01-31 15:10" under the story); it records and removes them itself.
     """
-    filled = [i for i in range(lo, hi) if lines[i].strip()]
     edges = sorted(set(filled[:STAMP_EDGE] + filled[-STAMP_EDGE:]))
     # every stamp has a digit: the cheap search spares most lines the long date pattern
     return [i for i in edges if _DIGITS.search(lines[i]) and match_stamp(lines[i]) is not None]
@@ -656,16 +658,16 @@ def _kept_stamps(lines: list[str], lo: int, hi: int) -> list[int]:
 STAMP_EDGE = 3
 
 
-def _is_chrome_block(block: list[str], seen: SeenLines | None, key: str,
+def _is_chrome_block(filled: list[str], seen: SeenLines | None, key: str,
                      edge: bool = False) -> bool:
-    """Cut lines outside the story only on evidence: a chrome line, a list, or many lines.
+    """Cut lines outside the story only on evidence: a chrome line, a list, or many lines
+    (``filled``: the block's non-blank lines).
 
     A clean article's short closing line ("Thanks for reading.") is left alone. At the top or
     the bottom of the text (``edge``) only a chrome or seen line is evidence: a page dump's
     menus and footers carry cue words, while a clean article may open with a heading or end
     with a list of its own.
     """
-    filled = [line for line in block if line.strip()]
     if len(filled) >= 3 and not edge:
         return True
     for line in filled:
