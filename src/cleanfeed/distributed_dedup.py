@@ -21,7 +21,8 @@ position)``. Nothing in it needs the whole corpus at once, only the graph of ver
    by the local rule itself (``deduplicator.pair_similarities``, plus the exact
    recomputation near the threshold that the local run does for two articles of one batch);
    only pairs at or above the threshold are kept, with both values (same batch / different
-   batches). The task count grows as ``P log P`` in the number of partitions ``P`` (Dask's task shuffle), not ``P**2``;
+   batches). The task count grows as ``P log P`` in the number of partitions ``P`` (Dask's
+   task shuffle), not ``P**2``;
 4. **resolution, one task**: the connected part of the graph (classes with a verified pair or
    an exact copy) is replayed greedily in the global order; an article outside it is a
    canonical by construction. This is the only sequential step and it sees only articles
