@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -240,16 +240,21 @@ def test_similarity_ties_go_to_the_older_canonical(batch_size: int, older: str) 
     assert got == want
 
 
+def _story_pairs(src: Path, n: int, copy: Callable[[list[str]], str], s: Syndication) -> Path:
+    """``n`` stories as files ``NN-a.txt``, each with its ``copy`` as ``NN-b.txt``."""
+    src.mkdir()
+    for i in range(n):
+        story = s.story()
+        (src / f"{i:02d}-a.txt").write_text("\n".join(story), encoding="utf-8")
+        (src / f"{i:02d}-b.txt").write_text(copy(story), encoding="utf-8")
+    return src
+
+
 def test_cli_dask_dedup_and_index_match_the_local_run(client: Client, tmp_path: Path) -> None:
     """`clean --dask` keeps dedup as a stream on the client: same bytes as in-process,
     including a persistent --index across two runs."""
-    src = tmp_path / "in"
-    src.mkdir()
     s = Syndication(9)
-    for i in range(8):
-        story = s.story()
-        (src / f"{i:02d}-a.txt").write_text("\n".join(story), encoding="utf-8")
-        (src / f"{i:02d}-b.txt").write_text(s.variant(story), encoding="utf-8")
+    src = _story_pairs(tmp_path / "in", 8, s.variant, s)
     raw = SEED_000.read_text(encoding="utf-8")
     (src / "seed-000.txt").write_text(raw, encoding="utf-8")
     (src / "seed-004.txt").write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
@@ -280,13 +285,8 @@ def test_cli_dask_dedup_and_index_match_the_local_run(client: Client, tmp_path: 
 
 
 def test_clean_job_dedups_on_the_client_like_the_cli(client: Client, tmp_path: Path) -> None:
-    src = tmp_path / "in"
-    src.mkdir()
-    s = Syndication(4)
-    for i in range(5):
-        story = s.story()
-        (src / f"{i}-a.txt").write_text("\n".join(story), encoding="utf-8")
-        (src / f"{i}-b.txt").write_text("\n".join(story).upper(), encoding="utf-8")
+    src = _story_pairs(tmp_path / "in", 5, lambda story: "\n".join(story).upper(),
+                       Syndication(4))
     out, rej = tmp_path / "out.jsonl", tmp_path / "rej.jsonl"
     assert main(["clean", str(src), "-o", str(out), "--rejects", str(rej), "-q", "--workers",
                  "1", "--fetched-at", FETCHED]) == 0
