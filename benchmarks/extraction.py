@@ -286,9 +286,9 @@ def html_parts(pages: list[Page], passes: int = 1) -> None:
             t2 = time.process_time()
             text = ex._trafilatura_text(tree, page.url)
             t3 = time.process_time()
-            words = ex.paragraph_words(tree)
+            words, block = ex.prose_stats(tree)
             t4 = time.process_time()
-            if len(ex._words(text)) < ex.DOUBTFUL_BELOW * words:
+            if ex.doubt_of(len(ex._words(text)), words, block):
                 asked += 1
                 ex.readability_text(copy.deepcopy(tree))
             t5 = time.process_time()

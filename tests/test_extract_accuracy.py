@@ -7,7 +7,14 @@ import pytest
 
 from cleanfeed import extract as ex
 from cleanfeed.article import Article, RawRecord
-from cleanfeed.extract import extract, extract_html, parse_html, prose_block_wins, prose_stats
+from cleanfeed.extract import (
+    doubt_of,
+    extract,
+    extract_html,
+    parse_html,
+    prose_block_wins,
+    prose_stats,
+)
 from cleanfeed.pipeline import Pipeline
 from tests.test_extract import LIST_ITEMS, PARAGRAPHS, STORY_BODY, page
 
@@ -37,6 +44,15 @@ def test_prose_stats_finds_the_block_that_holds_the_paragraphs() -> None:
     assert tree is not None
     # 12 paragraph words; the story div holds 10 of them and, with its list, 12 words
     assert prose_stats(tree) == (12, 12)
+
+
+def test_readability_is_asked_for_short_texts_and_texts_far_over_the_prose_block() -> None:
+    assert doubt_of(40, page_words=100, block_words=95) == "short"
+    assert doubt_of(130, page_words=100, block_words=95) == "over_block"
+    assert doubt_of(100, page_words=100, block_words=95) is None  # took the block: no doubt
+    # prose spread over many blocks: a long text is no sign of padding
+    assert doubt_of(130, page_words=100, block_words=30) is None
+    assert doubt_of(50, page_words=0, block_words=0) is None
 
 
 def test_prose_block_wins_over_trafilaturas_teaser_list() -> None:

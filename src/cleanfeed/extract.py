@@ -282,6 +282,17 @@ def arbitrate(main: str, second: str, page_words: int = 0) -> tuple[str, str]:
     return main, "trafilatura"
 
 
+def doubt_of(n_words: int, page_words: int, block_words: int) -> str | None:
+    """Why trafilatura's text of ``n_words`` words needs readability's second opinion:
+    ``"short"`` (under half the page's paragraph words), ``"over_block"`` (the prose sits in
+    one block and the text is much longer than it), or ``None``."""
+    if n_words < DOUBTFUL_BELOW * page_words:
+        return "short"
+    if block_words >= ONE_BLOCK * page_words > 0 and n_words >= OVER_BLOCK * block_words:
+        return "over_block"
+    return None
+
+
 def prose_block_wins(main: str, second: str, page_words: int) -> bool:
     """Is readability's text (``second``) the page's prose block alone where trafilatura's
     (``main``) is that block plus a fifth more or more?
@@ -347,10 +358,10 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     text = _trafilatura_text(tree, url)
     source = "trafilatura"
     page_words, block_words = prose_stats(tree)
-    n_words = len(_words(text))
-    if n_words < DOUBTFUL_BELOW * page_words:
+    doubt = doubt_of(len(_words(text)), page_words, block_words)
+    if doubt == "short":
         text, source = arbitrate(text, _readability_or_nothing(tree), page_words)
-    elif block_words >= ONE_BLOCK * page_words > 0 and n_words >= OVER_BLOCK * block_words:
+    elif doubt == "over_block":
         second = _readability_or_nothing(tree)
         if prose_block_wins(text, second, page_words):
             text, source = second, "readability"
