@@ -288,7 +288,7 @@ def html_parts(pages: list[Page], passes: int = 1) -> None:
             t3 = time.process_time()
             words, block = ex.prose_stats(tree)
             t4 = time.process_time()
-            if ex.doubt_of(len(ex._words(text)), words, block):
+            if ex.doubt_of(ex._words(text), words, block):
                 asked += 1
                 ex.readability_text(copy.deepcopy(tree))
             t5 = time.process_time()

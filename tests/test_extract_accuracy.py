@@ -43,16 +43,23 @@ def test_prose_stats_finds_the_block_that_holds_the_paragraphs() -> None:
     tree = parse_html(html)
     assert tree is not None
     # 12 paragraph words; the story div holds 10 of them and, with its list, 12 words
-    assert prose_stats(tree) == (12, 12)
+    page_words, block = prose_stats(tree)
+    assert (page_words, len(block)) == (12, 12)
+    assert block[-2:] == ["eleven", "twelve"]
 
 
-def test_readability_is_asked_for_short_texts_and_texts_far_over_the_prose_block() -> None:
-    assert doubt_of(40, page_words=100, block_words=95) == "short"
-    assert doubt_of(130, page_words=100, block_words=95) == "over_block"
-    assert doubt_of(100, page_words=100, block_words=95) is None  # took the block: no doubt
+def test_readability_is_asked_for_short_texts_and_texts_padded_around_the_prose_block() -> None:
+    block = STORY.lower().split()
+    page_words = len(block)
+    assert doubt_of(block[:40], page_words, block) == "short"
+    padded = block + " ".join(TEASERS).lower().split()
+    assert doubt_of(padded, page_words, block) == "over_block"
+    assert doubt_of(block, page_words, block) is None  # took the block: no doubt
     # prose spread over many blocks: a long text is no sign of padding
-    assert doubt_of(130, page_words=100, block_words=30) is None
-    assert doubt_of(50, page_words=0, block_words=0) is None
+    assert doubt_of(padded, page_words, block[:30]) is None
+    # the block is not inside the text: trafilatura took something else, not the block padded
+    assert doubt_of(" ".join(TEASERS * 4).lower().split(), page_words, block) is None
+    assert doubt_of(padded, 0, []) is None
 
 
 def test_prose_block_wins_over_trafilaturas_teaser_list() -> None:

@@ -210,10 +210,10 @@ def paragraph_words(tree: HtmlElement) -> int:
     return prose_stats(tree)[0]
 
 
-def prose_stats(tree: HtmlElement) -> tuple[int, int]:
-    """The page's paragraph words (:func:`paragraph_words`) and the words (``\\w+``) of the whole
-    text of the element that holds most of them: the story block, where one block holds the
-    story, with its lists, tables and sub-headings."""
+def prose_stats(tree: HtmlElement) -> tuple[int, list[str]]:
+    """The page's paragraph words (:func:`paragraph_words`) and the words (``\\w+``, lower
+    case) of the whole text of the element that holds most of them: the story block, where one
+    block holds the story, with its lists, tables and sub-headings."""
     total = 0
     by_parent: Counter[HtmlElement] = Counter()
     for p in tree.iter("p"):
@@ -227,9 +227,9 @@ def prose_stats(tree: HtmlElement) -> tuple[int, int]:
             if parent is not None:
                 by_parent[parent] += words
     if not by_parent:
-        return total, 0
+        return total, []
     block = max(by_parent.items(), key=lambda kv: kv[1])[0]  # first of equals: document order
-    return total, len(_words(block.text_content()))
+    return total, _words(block.text_content())
 
 
 def _words(text: str) -> list[str]:
@@ -282,13 +282,18 @@ def arbitrate(main: str, second: str, page_words: int = 0) -> tuple[str, str]:
     return main, "trafilatura"
 
 
-def doubt_of(n_words: int, page_words: int, block_words: int) -> str | None:
-    """Why trafilatura's text of ``n_words`` words needs readability's second opinion:
-    ``"short"`` (under half the page's paragraph words), ``"over_block"`` (the prose sits in
-    one block and the text is much longer than it), or ``None``."""
-    if n_words < DOUBTFUL_BELOW * page_words:
+def doubt_of(words: list[str], page_words: int, block: list[str]) -> str | None:
+    """Why trafilatura's text (its ``words``) needs readability's second opinion, if it does.
+
+    ``"short"``: under half the page's paragraph words. ``"over_block"``: the page's prose
+    sits in one block (``block``, its words), that block lies inside trafilatura's text, and
+    the text has a fifth more words or more: readability may find the block alone
+    (:func:`prose_block_wins` decides). ``None`` otherwise: no second parse.
+    """
+    if len(words) < DOUBTFUL_BELOW * page_words:
         return "short"
-    if block_words >= ONE_BLOCK * page_words > 0 and n_words >= OVER_BLOCK * block_words:
+    if (page_words and ONE_BLOCK * page_words <= len(block) <= OVER_BLOCK * page_words
+            and len(words) >= OVER_BLOCK * len(block) and _covered(block, words) >= BLOCK_INSIDE):
         return "over_block"
     return None
 
@@ -357,8 +362,8 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     meta = page_metadata(tree, url)
     text = _trafilatura_text(tree, url)
     source = "trafilatura"
-    page_words, block_words = prose_stats(tree)
-    doubt = doubt_of(len(_words(text)), page_words, block_words)
+    page_words, block = prose_stats(tree)
+    doubt = doubt_of(_words(text), page_words, block)
     if doubt == "short":
         text, source = arbitrate(text, _readability_or_nothing(tree), page_words)
     elif doubt == "over_block":
