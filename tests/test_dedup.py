@@ -196,15 +196,18 @@ def test_reference_normaliser_matches_vectorised_tokeniser() -> None:
     assert normalise(texts[-1]) == "naïve café quoted guillemets 3 5 äöü straße 東京 駅 x y z"
 
 
-def test_byte_lower_casing_equals_str_lower() -> None:
+@pytest.mark.parametrize("block", [1 << 13, 3])
+def test_byte_lower_casing_equals_str_lower(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The vectorised lower-casing gives exactly ``str.lower``'s UTF-8, whatever the script:
     same-length capitals rewritten in place, the rest (Σ in context, İ, Kelvin sign ẞ ...)
     through ``str.lower`` spliced in, and everything else untouched."""
+    from cleanfeed.dedup import fingerprints
     from cleanfeed.dedup.fingerprints import _encode_lower, _prepare
 
+    monkeypatch.setattr(fingerprints, "_LEAD_BLOCK", block)  # 3: characters in many passes
     rng = random.Random(3)
     alphabet = ("abcXYZ 09.,’“”—\u00a0ÄÖÜÉèßẞİıΣσςΟΔΟΣ Москва ÆØÅ ǅǈ Ⅻ ⓐⒶ 𐐀𐐨 東京 😀 "
-                "\u212a\u2126\u1e9e\u0130\u03a3\ud800")
+                "\u212a\u2126\u1e9e\u0130\u03a3\ud800 ＡＢｃ Ꭰꭰ ႠⴀᲐ Ꙁꙁ")
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(300)]
     texts += ["ΟΔΟΣ ΣΟΦΙΑΣ.", "plain ascii ONLY", "", "ÉCOLE", "İstanbul K"]
     buffer, lengths = _encode_lower(texts)
@@ -226,6 +229,12 @@ def test_sketch_matches_fingerprint_and_chunking_changes_nothing(
     whole = fingerprint(texts, p)
     monkeypatch.setattr(fingerprints, "_CHUNK_BYTES", 600)  # a few texts per chunk
     sk = fingerprints.sketch(texts, p)
+    monkeypatch.setattr(fingerprints, "_CHUNK_BYTES", 1 << 20)
+    monkeypatch.setattr(fingerprints, "_CHUNK_TEXTS", 3)  # chunks cut by the text count
+    monkeypatch.setattr(fingerprints, "_DENSE_ROWS", 2)  # densified two rows at a time
+    by_count = fingerprints.sketch(texts, p)
+    assert (by_count.vsig == sk.vsig).all() and (by_count.keys == sk.keys).all()
+    assert (by_count.exact == sk.exact).all()
     assert (sk.exact == whole.exact).all() and (sk.tokens == whole.tokens).all()
     assert (sk.vsig == verification_sig(whole.sig)).all()
     assert (sk.keys == band_keys(whole.sig, p)).all()
@@ -550,3 +559,68 @@ def test_key_segments_merge_and_look_up_like_a_multimap(cap: int,
     got = sorted(zip(q.tolist(), v.tolist(), strict=True))
     want = sorted((i, x) for i, k in enumerate(queries.tolist()) for x in truth.get(k, []))
     assert got == want
+
+
+def test_in_place_segment_merge_equals_the_copying_merge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """merge_into (older entries moved back in blocks inside a memory map, then the newer
+    ones dropped into the gaps) gives exactly merge_segments' arrays, ties included."""
+    from cleanfeed.dedup import index
+    from cleanfeed.dedup.index import _reserve, merge_into, merge_segments, sort_segment
+
+    monkeypatch.setattr(index, "_MOVE_BLOCK", 7)  # many blocks
+    rng = np.random.default_rng(8)
+    for na, nb in [(0, 5), (5, 0), (1, 1), (40, 3), (3, 40), (200, 170), (64, 64)]:
+        a = sort_segment(rng.integers(0, 60, na).astype(np.uint64),
+                         np.arange(na, dtype=np.int32))
+        b = sort_segment(rng.integers(0, 60, nb).astype(np.uint64),
+                         np.arange(1000, 1000 + nb, dtype=np.int32))
+        room = _reserve(na + nb + 9)
+        room[0][:na], room[1][:na] = a
+        got = merge_into(room, na, b)
+        want = merge_segments(a, b)
+        assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+def test_signature_blocks_read_like_one_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleanfeed.dedup import index
+    from cleanfeed.dedup.index import SigBlocks
+
+    monkeypatch.setattr(index, "SIG_BLOCK_ROWS", 4)
+    rng = np.random.default_rng(9)
+    blocks, whole = SigBlocks(8), np.zeros((0, 8), dtype=np.uint8)
+    for n in [3, 1, 0, 9, 4, 2, 30]:  # appends that start and end inside and across blocks
+        rows = rng.integers(0, 256, (n, 8)).astype(np.uint8)
+        blocks.append(rows)
+        whole = np.concatenate([whole, rows])
+    assert len(blocks) == whole.shape[0] == 49 and blocks.nbytes == whole.nbytes
+    assert [b.shape[0] for b in blocks._blocks] == [4, 4, 8, 16, 32]  # doubling, never copied
+    ask = rng.integers(0, 49, 80)
+    assert (blocks[ask] == whole[ask]).all()
+
+
+def test_bounded_working_set_changes_no_label(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index lookups, in-batch pair search, border sets, signature blocks and segment
+    merges in small pieces (the memory bounds) mark every article as in one piece."""
+    from cleanfeed.dedup import deduplicator, index
+
+    rng = random.Random(6)
+    arts = []
+    for i in range(80):  # long texts (no exact small sets), edited to either side of 0.7
+        ws = _words(rng, rng.randint(20, 600))
+        arts.append(_art(f"o{i:03d}", " ".join(ws)))
+        for j in range(rng.randint(0, 3)):
+            edited = list(ws)
+            for _ in range(rng.randint(0, len(ws) // 12)):
+                edited[rng.randrange(len(edited))] = "edit"
+            arts.append(_art(f"v{i:03d}{j}", " ".join(edited[: len(edited) - rng.randint(0, 30)])))
+    random.Random(2).shuffle(arts)
+    whole = _marks(list(Deduplicator(batch_size=50)(arts)))
+    assert sum(d is not None for _, d in whole) > 25
+    assert any(d is None for i, d in whole if i.startswith("v"))  # some copies too edited
+    monkeypatch.setattr(deduplicator, "_QUERY_GROUP", 3)
+    monkeypatch.setattr(deduplicator, "_BAND_GROUP", 3)
+    monkeypatch.setattr(deduplicator, "_BORDER_TEXTS", 2)
+    monkeypatch.setattr(index, "SIG_BLOCK_ROWS", 8)
+    monkeypatch.setattr(index, "SEGMENT_MAX_KEYS", 2000)
+    monkeypatch.setattr(index, "_MOVE_BLOCK", 50)
+    assert _marks(list(Deduplicator(batch_size=50)(arts))) == whole

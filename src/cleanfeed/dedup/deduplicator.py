@@ -39,7 +39,7 @@ from cleanfeed.dedup.fingerprints import (
     shingle_sets,
     sketch,
 )
-from cleanfeed.dedup.index import MemoryIndex, SqliteIndex
+from cleanfeed.dedup.index import MemoryIndex, SigBlocks, SqliteIndex
 from cleanfeed.dedup.params import DedupParams
 
 Mode = Literal["off", "exact", "near"]
@@ -49,6 +49,12 @@ MODES: tuple[str, ...] = ("off", "exact", "near")
 DEFAULT_THRESHOLD = 0.7
 #: Pairs compared per numpy pass: bounds the temporaries (3 x 512 bytes per pair).
 _PAIR_CHUNK = 1 << 9
+#: Articles looked up in the index together (bounds the lookup's temporaries).
+_QUERY_GROUP = 256
+#: Texts whose exact shingle sets are held at once when settling pairs near the threshold.
+_BORDER_TEXTS = 64
+#: Bands whose keys are sorted together when pairing the articles of a batch.
+_BAND_GROUP = 8
 #: Pairs of small texts whose estimate is at least threshold minus this are recomputed
 #: exactly (the estimate's error for ~100 shingles is about 0.05).
 _REFINE_MARGIN = 0.25
@@ -229,12 +235,15 @@ class Deduplicator:
             self.stats["canonical"] += 1
             if not fp.has_sig[i]:
                 self.stats["exact_only_short"] += 1
-        if canon_pos:
-            sel = np.array(canon_pos, dtype=np.int64)
-            index.add([batch[i].id for i in canon_pos], fp.exact[sel], vsig[sel], keys[sel],
-                      fp.has_sig[sel], [fp.small[i] for i in canon_pos])
         self.stats["articles"] += m
         self.stats["empty"] += m - len(order)
+        if canon_pos:
+            sel = np.array(canon_pos, dtype=np.int64)
+            add = ([batch[i].id for i in canon_pos], fp.exact[sel], vsig[sel], keys[sel],
+                   fp.has_sig[sel], [fp.small[i] for i in canon_pos])
+            # The batch's sketches are spent: free them before the index grows and merges.
+            del fp, vsig, keys, batch_cands, ix_exact, ix_row, ix_sim
+            index.add(*add)
         return results
 
     def _mark(self, article: Article, canonical_id: str, similarity: float, row: int,
@@ -247,7 +256,7 @@ class Deduplicator:
 
     def _similarities(self, a: npt.NDArray[np.uint8], ia: npt.NDArray[np.int64],
                       a_small: list[npt.NDArray[np.uint32] | None],
-                      b: npt.NDArray[np.uint8], ib: npt.NDArray[np.int64],
+                      b: npt.NDArray[np.uint8] | SigBlocks, ib: npt.NDArray[np.int64],
                       b_small: list[npt.NDArray[np.uint32] | None]) -> npt.NDArray[np.float64]:
         """Jaccard of row pairs: estimated from equal bins; exact when both texts are small."""
         out = np.empty(ia.size)
@@ -265,9 +274,21 @@ class Deduplicator:
                        vsig: npt.NDArray[np.uint8],
                        small: list[npt.NDArray[np.uint32] | None], ix_row: npt.NDArray[np.int64],
                        ix_sim: npt.NDArray[np.float64]) -> None:
-        """For each query article, the most similar indexed canonical above the threshold."""
-        if query.size == 0:
-            return
+        """For each query article, the most similar indexed canonical above the threshold.
+
+        Articles are looked up :data:`_QUERY_GROUP` at a time: each one's answer depends on
+        itself only, and the (article, canonical) hits of a whole batch (dozens per article
+        before they are made unique) would be the largest temporaries of a batch.
+        """
+        for s in range(0, query.size, _QUERY_GROUP):
+            self._best_in_index_group(query[s:s + _QUERY_GROUP], keys, vsig, small, ix_row,
+                                      ix_sim)
+
+    def _best_in_index_group(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
+                             vsig: npt.NDArray[np.uint8],
+                             small: list[npt.NDArray[np.uint32] | None],
+                             ix_row: npt.NDArray[np.int64], ix_sim: npt.NDArray[np.float64]
+                             ) -> None:
         q, rows = self.index.band_lookup(keys[query])
         if q.size == 0:
             return
@@ -289,23 +310,29 @@ class Deduplicator:
         """Verified pairs inside the batch: later-ranked article -> [(similarity, earlier)]."""
         if query.size < 2:
             return {}
-        b = keys.shape[1]
-        flat = keys[query].reshape(-1)
-        owner = np.repeat(query, b)
-        order = np.argsort(flat, kind="stable")
-        flat, owner = flat[order], owner[order]
         pairs: list[npt.NDArray[np.int64]] = []
-        same = flat[1:] == flat[:-1]
-        d = 1
-        while same.size and same.any():  # pair each key with the next d-th equal key
-            idx = np.flatnonzero(same)
-            x, y = owner[idx], owner[idx + d]
-            lo, hi = np.minimum(x, y), np.maximum(x, y)
-            keep = lo != hi
-            pairs.append(lo[keep] * (1 << 32) + hi[keep])
-            d += 1
-            same = same[:-1] & (flat[d:] == flat[:-d])
-        del flat, owner, order, same
+        # A few bands at a time bounds the sort's temporaries (keys carry their band number
+        # in the hash, so equal keys are in the same band: no pair is lost by grouping).
+        for g in range(0, keys.shape[1], _BAND_GROUP):
+            flat = keys[query, g:g + _BAND_GROUP].reshape(-1)
+            owner = np.repeat(query, flat.size // query.size)
+            order = np.argsort(flat, kind="stable")
+            flat, owner = flat[order], owner[order]
+            del order
+            found: list[npt.NDArray[np.int64]] = []
+            same = flat[1:] == flat[:-1]
+            d = 1
+            while same.size and same.any():  # pair each key with the next d-th equal key
+                idx = np.flatnonzero(same)
+                x, y = owner[idx], owner[idx + d]
+                lo, hi = np.minimum(x, y), np.maximum(x, y)
+                keep = lo != hi
+                found.append(lo[keep] * (1 << 32) + hi[keep])
+                d += 1
+                same = same[:-1] & (flat[d:] == flat[:-d])
+            del flat, owner, same
+            if found:
+                pairs.append(np.unique(np.concatenate(found)))
         if not pairs:
             return {}
         uniq = np.unique(np.concatenate(pairs))
@@ -315,12 +342,22 @@ class Deduplicator:
         # Both texts are at hand: settle the pairs the estimate cannot decide exactly.
         border = [k for k in np.flatnonzero(np.abs(sims - self.threshold) < _BORDER).tolist()
                   if small[x[k]] is None or small[y[k]] is None]  # small pairs: already exact
-        if border:
-            need = sorted({int(d) for k in border for d in (x[k], y[k])})
-            sets = dict(zip(need, shingle_sets([texts[d] for d in need], self.params),
-                            strict=True))
-            for k in border:
-                sims[k] = exact_similarity(sets[int(x[k])], sets[int(y[k])])
+        # Pairs come sorted by their first article, so a block of consecutive pairs needs few
+        # texts; the shingle sets of one block at a time are held (all at once: ~1 MB/batch).
+        at = 0
+        while at < len(border):
+            need: dict[int, int] = {}
+            stop = at
+            while stop < len(border) and (len(need) < _BORDER_TEXTS
+                                          or (x[border[stop]] in need and y[border[stop]] in need)):
+                for d in (int(x[border[stop]]), int(y[border[stop]])):
+                    need.setdefault(d, len(need))
+                stop += 1
+            sets = shingle_sets([texts[d] for d in need], self.params)
+            for k in border[at:stop]:
+                sims[k] = exact_similarity(sets[need[int(x[k])]], sets[need[int(y[k])]])
+            del sets
+            at = stop
         ok = np.flatnonzero(sims >= self.threshold)
         cands: dict[int, list[tuple[float, int]]] = {}
         for k in ok.tolist():

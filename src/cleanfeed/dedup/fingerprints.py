@@ -28,7 +28,6 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import as_strided
 
 from cleanfeed.dedup.params import DedupParams
 
@@ -39,8 +38,13 @@ _M2 = U64(0x94D049BB133111EB)
 _GOLDEN = 0x9E3779B97F4A7C15
 _WORD_BASE = U64(0xD6E8FEB86659FD93)
 _S30, _S27, _S31 = U64(30), U64(27), U64(31)
-#: Bytes hashed per vectorised pass; bounds the temporary arrays (about 40 bytes per byte).
-_CHUNK_BYTES = 1 << 18
+#: Bytes hashed per vectorised pass; bounds the temporary arrays (a few bytes per byte, and
+#: a large part of a small batch's peak memory). Smaller costs time: each pass has a fixed
+#: cost of ~100 numpy calls.
+_CHUNK_BYTES = 1 << 17
+#: Texts per chunk at most: bounds the chunk's signature matrix (2 KB per text) when the
+#: texts are short.
+_CHUNK_TEXTS = 128
 #: Densification rounds done over the whole signature matrix before going sparse.
 _DENSE_ROUNDS = 4
 #: Probes per bin in the first sparse round after them (doubling in later rounds).
@@ -65,6 +69,7 @@ def _mix64_inplace(x: npt.NDArray[np.uint64]) -> None:
     x ^= x >> _S31
 
 
+@lru_cache(maxsize=64)
 def _scalar_mix(x: int) -> int:
     return int(mix64(np.array([x & 0xFFFFFFFFFFFFFFFF], dtype=U64))[0])
 
@@ -112,10 +117,43 @@ def _encode_lower(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[
     encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1
     n = int(lengths.sum())
-    data = np.frombuffer(b" ".join(encoded).lower() + b" " * (8 + (-(n + 7) % 8)), np.uint8)
+    joined = b" ".join(encoded)
+    del encoded
+    lowered = joined.lower()
+    del joined
+    # One writable buffer (the in-place rewrite below needs no copy of it).
+    data = np.full(n + 7 + (-(n + 7) % 8), 0x20, dtype=np.uint8)
+    data[:n - 1] = np.frombuffer(lowered, np.uint8)
+    del lowered
     lead = np.flatnonzero(data >= np.uint8(0xC0))
     if lead.size == 0:
         return data, lengths
+    redo: list[int] = []
+    for s in range(0, lead.size, _LEAD_BLOCK):  # bounded temporaries (~50 bytes per lead)
+        redo.extend(_lower_non_ascii(data, lead[s:s + _LEAD_BLOCK], lengths))
+    if redo:  # splice in str.lower's bytes for the texts that need it
+        ends = np.cumsum(lengths)
+        pieces, prev = [], 0
+        for i in sorted(set(redo)):
+            pieces.append(data[prev:ends[i] - lengths[i]].tobytes())
+            pieces.append(_prepare(texts[i]) + b" ")
+            lengths[i] = len(pieces[-1])
+            prev = int(ends[i])
+        pieces.append(data[prev:n].tobytes())
+        n = int(lengths.sum())
+        data = np.frombuffer(b"".join(pieces) + b" " * (7 + (-(n + 7) % 8)), np.uint8)
+    return data, lengths
+
+
+#: Multi-byte characters lower-cased per numpy pass in :func:`_encode_lower`.
+_LEAD_BLOCK = 1 << 13
+
+
+def _lower_non_ascii(data: npt.NDArray[np.uint8], lead: npt.NDArray[np.int64],
+                     lengths: npt.NDArray[np.int64]) -> list[int]:
+    """Rewrite, in ``data``, the characters starting at ``lead`` that lower-case to one of
+    the same UTF-8 length; return the texts that need ``str.lower`` instead (their bytes are
+    replaced whole, so what is written into them here does not matter)."""
     b0 = data[lead].astype(np.int32)
     b1, b2, b3 = (data[np.minimum(lead + i, data.size - 1)].astype(np.int32) & 0x3F
                   for i in (1, 2, 3))
@@ -135,33 +173,20 @@ def _encode_lower(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[
     redo: list[int] = []
     if fallback.any():
         ends = np.cumsum(lengths)
-        doc = np.searchsorted(ends, lead, side="right")
-        redo = np.unique(doc[fallback]).tolist()
-        low[np.isin(doc, redo)] = -1  # these texts are replaced whole below
+        doc = np.searchsorted(ends, lead[fallback], side="right")
+        redo = np.unique(doc).tolist()
     change = np.flatnonzero(low >= 0)
     if change.size:
-        data = data.copy()
         at, c = lead[change], low[change]
         two = b0[change] < 0xE0
         a2, c2 = at[two], c[two]
         data[a2] = (0xC0 | (c2 >> 6)).astype(np.uint8)
         data[a2 + 1] = (0x80 | (c2 & 0x3F)).astype(np.uint8)
-        a3, c3 = at[~two], c[~two]  # the table holds code points below U+3000: 3 bytes at most
+        a3, c3 = at[~two], c[~two]  # the table stops at U+FFFF: 3 bytes at most
         data[a3] = (0xE0 | (c3 >> 12)).astype(np.uint8)
         data[a3 + 1] = (0x80 | ((c3 >> 6) & 0x3F)).astype(np.uint8)
         data[a3 + 2] = (0x80 | (c3 & 0x3F)).astype(np.uint8)
-    if redo:  # splice in str.lower's bytes for the texts that need it
-        ends = np.cumsum(lengths)
-        pieces, prev = [], 0
-        for i in redo:
-            pieces.append(data[prev:ends[i] - lengths[i]].tobytes())
-            pieces.append(_prepare(texts[i]) + b" ")
-            lengths[i] = len(pieces[-1])
-            prev = int(ends[i])
-        pieces.append(data[prev:n].tobytes())
-        n = int(lengths.sum())
-        data = np.frombuffer(b"".join(pieces) + b" " * (7 + (-(n + 7) % 8)), np.uint8)
-    return data, lengths
+    return redo
 
 
 _FALLBACK = -2
@@ -169,10 +194,11 @@ _FALLBACK = -2
 
 @lru_cache(maxsize=1)
 def _lower_table() -> npt.NDArray[np.int32]:
-    """Per code point below U+3000: -1 if ``lower()`` keeps it, its lower-case code point if
+    """Per code point of the Basic Multilingual Plane (CJK text included, so such text needs no
+    per-chunk sort of its characters): -1 if ``lower()`` keeps it, its lower-case code point if
     that is one character of the same UTF-8 length, else :data:`_FALLBACK`."""
-    out = np.full(0x3000, -1, dtype=np.int32)
-    for c in range(0x80, 0x3000):
+    out = np.full(0x10000, -1, dtype=np.int32)
+    for c in range(0x80, 0x10000):
         char = chr(c)
         low = char.lower()
         if low == char:
@@ -261,12 +287,14 @@ def _fingerprint_chunks(texts: list[str], params: DedupParams
 
 
 def _chunks(sizes: list[int], limit: int = 0) -> Iterator[tuple[int, int]]:
-    """(start, stop) runs of whole documents of about ``limit`` (:data:`_CHUNK_BYTES`) each."""
+    """(start, stop) runs of whole documents of about ``limit`` (:data:`_CHUNK_BYTES`) each,
+    and at most :data:`_CHUNK_TEXTS` (a signature row outweighs a short text's bytes)."""
     limit = limit or _CHUNK_BYTES
     start, m = 0, len(sizes)
     while start < m:
         stop, size = start, 0
-        while stop < m and (stop == start or size + sizes[stop] < limit):
+        while stop < m and (stop == start or (size + sizes[stop] < limit
+                                              and stop - start < _CHUNK_TEXTS)):
             size += sizes[stop] + 1
             stop += 1
         yield start, stop
@@ -319,11 +347,13 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     # peak of fingerprinting (int32 positions: a chunk is far below 2 GiB).
     is_word = np.zeros(n + 1, dtype=np.bool_)
     is_word[1:] = _word_bytes(data)
-    edges = np.flatnonzero(is_word[1:] != is_word[:-1]).astype(np.int32)  # starts, ends, ...
+    # Word starts, then ends, each as int32 (not the int64 positions of all edges at once).
+    starts = np.flatnonzero(is_word[1:] > is_word[:-1]).astype(np.int32)
+    ends = np.flatnonzero(is_word[1:] < is_word[:-1]).astype(np.int32)
     del is_word
-    starts, ends = edges[0::2], edges[1::2]
     first = np.searchsorted(starts, doc_start)  # each text's first word
-    tokens[:] = np.diff(first, append=starts.size)
+    tokens[:-1] = first[1:] - first[:-1]
+    tokens[-1] = starts.size - first[-1]
     doc = np.repeat(np.arange(m, dtype=np.int32), tokens)
     seed = U64(_scalar_mix(params.seed))
     if starts.size == 0:
@@ -333,8 +363,9 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     # view of the buffer (one gather per 8 bytes of word, no per-byte arithmetic).
     length = ends - starts
     del ends
-    view = as_strided(np.frombuffer(buffer, dtype="<u8"), shape=(n,), strides=(1,))
-    words = view[starts] & _MASKS[np.minimum(length, 8)]
+    view: npt.NDArray[np.uint64] = np.ndarray((n,), dtype="<u8", buffer=buffer, strides=(1,))
+    words = view[starts]
+    words &= _MASKS[np.minimum(length, 8)]
     long_words = np.flatnonzero(length > 8)
     offset = 8
     while long_words.size:
@@ -344,7 +375,7 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
         long_words = long_words[rest > 8]
         offset += 8
     words ^= length.astype(U64) << U64(56)
-    del length, edges, starts
+    del length, starts
     words ^= seed
     _mix64_inplace(words)
     # Exact fingerprint: order-sensitive sum of (word, position) hashes, plus the word count.
@@ -373,8 +404,9 @@ def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
     del inside, doc
     if sig is not None:
         shift = U64(64 - (params.num_bins.bit_length() - 1))
-        cell = (h >> shift).astype(np.int64)
-        cell += sdoc.astype(np.int64) * params.num_bins
+        wide = m * params.num_bins >= 1 << 31  # int32 cells unless the matrix is huge
+        cell = (h >> shift).astype(np.int64 if wide else np.int32)
+        cell += sdoc.astype(cell.dtype) * np.array(params.num_bins, dtype=cell.dtype)
         np.minimum.at(sig.reshape(-1), cell, h.astype(np.uint32))  # low 32 bits: the value
         del cell
     count = np.maximum(tokens - (s - 1), 0)  # shingles per text
@@ -412,8 +444,16 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
              params: DedupParams) -> None:
     """Optimal densification: an empty bin copies the bin its probe sequence hits first."""
     rows = np.flatnonzero(has_sig & (sig == EMPTY).any(axis=1))
-    if rows.size == 0:
-        return
+    for s in range(0, rows.size, _DENSE_ROWS):  # rows are independent: bounded temporaries
+        _densify_rows(sig, rows[s:s + _DENSE_ROWS], params)
+
+
+#: Signature rows densified per numpy pass.
+_DENSE_ROWS = 32
+
+
+def _densify_rows(sig: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
+                  params: DedupParams) -> None:
     k = params.num_bins
     orig = sig[rows]
     filled = orig.copy()
@@ -444,11 +484,18 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
     sig[rows] = filled
 
 
+@lru_cache(maxsize=8)
+def _band_seeds(bands: int, seed: int) -> npt.NDArray[np.uint64]:
+    seeds = mix64(np.arange(bands, dtype=U64) + U64(_scalar_mix(seed ^ 0x5EED)))
+    seeds.flags.writeable = False  # shared by every call
+    return seeds
+
+
 def band_keys(sig: npt.NDArray[np.uint32], params: DedupParams) -> npt.NDArray[np.uint64]:
     """LSH band keys, shape (n, bands): a 64-bit hash of a band's ``rows`` bins and its number."""
     n, b, r = sig.shape[0], params.bands, params.rows
     cube = sig[:, : b * r].reshape(n, b, r).astype(U64)
-    seeds = mix64(np.arange(b, dtype=U64) + U64(_scalar_mix(params.seed ^ 0x5EED)))
+    seeds = _band_seeds(b, params.seed)
     h = np.broadcast_to(seeds, (n, b)).copy()
     for c in range(r):
         h = (h ^ cube[:, :, c]) * _WORD_BASE
@@ -470,7 +517,7 @@ def shingle_sets(texts: list[str], params: DedupParams) -> list[npt.NDArray[np.u
     every = replace(params, exact_max_shingles=1 << 62)
     sets: list[npt.NDArray[np.uint32] | None] = [None] * len(texts)
     # Called for a few texts at a time (pairs near the threshold): small chunks, small peak.
-    for start, stop in _chunks([len(t) for t in texts], _CHUNK_BYTES // 4):
+    for start, stop in _chunks([len(t) for t in texts], 1 << 16):
         m = stop - start
         tokens, exact = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=U64)
         sets[start:stop] = _sign_chunk(*_encode_lower(texts[start:stop]), every, None, tokens,

@@ -20,6 +20,7 @@ before it.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ Segment = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]
 def sort_segment(keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32]) -> Segment:
     """One sorted segment (any order among equal keys: lookups are order-free)."""
     order = np.argsort(keys)
-    return keys[order], values[order].astype(np.int32)
+    return keys[order], values.astype(np.int32, copy=False)[order]
 
 
 def merge_segments(a: Segment, b: Segment) -> Segment:
@@ -93,8 +94,68 @@ def merges_due(sizes: list[int]) -> int:
     return count
 
 
+#: Keys moved per numpy pass by :func:`merge_into`.
+_MOVE_BLOCK = 1 << 15
+
+
+def _reserve(capacity: int) -> Segment:
+    """Key and value arrays of ``capacity`` entries in anonymous memory maps: a page costs
+    memory only once written, so a segment can grow in place up to its capacity."""
+    keys = np.frombuffer(mmap.mmap(-1, 8 * capacity), dtype=np.uint64)
+    values = np.frombuffer(mmap.mmap(-1, 4 * capacity), dtype=np.int32)
+    return keys, values
+
+
+def _room_of(segment: Segment, size: int) -> Segment | None:
+    """The :func:`_reserve` arrays ``segment`` is the start of, if they hold ``size`` entries."""
+    rooms: list[npt.NDArray[Any]] = []
+    for array in segment:
+        base = array.base
+        if not (isinstance(base, np.ndarray) and isinstance(base.base, memoryview)
+                and isinstance(base.base.obj, mmap.mmap) and base.size >= size
+                and array.ctypes.data == base.ctypes.data):
+            return None
+        rooms.append(base)
+    return rooms[0], rooms[1]
+
+
+def merge_into(room: Segment, na: int, b: Segment) -> Segment:
+    """Merge ``b`` into the sorted segment held in the first ``na`` entries of ``room`` (arrays
+    with space for ``b`` too), in place; return the merged segment (views of ``room``).
+
+    Same result as :func:`merge_segments` (``b``'s entries after equal keys of the other),
+    with temporaries of 4 bytes per entry of ``b`` plus one block: the older entries move
+    back, a block at a time from the end, each to its final place (past it only entries
+    already moved), then ``b``'s entries fill the gaps.
+    """
+    keys, values = room
+    nb, step = b[0].size, _MOVE_BLOCK
+    at = np.empty(nb, dtype=np.int32)  # per entry of b: older entries before it
+    for s in range(0, nb, step):
+        at[s:s + step] = np.searchsorted(keys[:na], b[0][s:s + step], side="right")
+    lowest = int(at[0]) if nb else na  # older entries before the first insertion stay
+    stop = na
+    while stop > lowest:
+        start = max(stop - step, lowest)
+        src = np.arange(start, stop)
+        src += np.searchsorted(b[0], keys[start:stop], side="left")  # its final place
+        keys[src] = keys[start:stop].copy()
+        values[src] = values[start:stop].copy()
+        stop = start
+    for s in range(0, nb, step):
+        dst = at[s:s + step] + np.arange(s, min(s + step, nb))
+        keys[dst], values[dst] = b[0][s:s + step], b[1][s:s + step]
+    return keys[:na + nb], values[:na + nb]
+
+
 class SortedMultiMap:
-    """uint64 key -> int32 values, as sorted immutable segments; vectorised lookups."""
+    """uint64 key -> int32 values, as sorted immutable segments; vectorised lookups.
+
+    Each segment lives in memory-mapped arrays with room for :data:`SEGMENT_MAX_KEYS`
+    entries (address space only: a page costs memory once written), outside the heap, and
+    merges into it happen in place: merging two segments into a new array holds both inputs
+    and the output at once (it was the largest transient of a run).
+    """
 
     def __init__(self) -> None:
         self._segments: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]] = []
@@ -113,10 +174,22 @@ class SortedMultiMap:
     def add(self, keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32]) -> None:
         if keys.size == 0:
             return
-        self._segments.append(sort_segment(keys, values))
+        order = np.argsort(keys)
+        n = keys.size
+        room = _reserve(max(n, SEGMENT_MAX_KEYS))
+        np.take(np.asarray(keys, dtype=np.uint64), order, out=room[0][:n])
+        np.take(np.asarray(values, dtype=np.int32), order, out=room[1][:n])
+        del order
+        self._segments.append((room[0][:n], room[1][:n]))
         for _ in range(merges_due([k.size for k, _ in self._segments])):
             last, prev = self._segments.pop(), self._segments.pop()
-            self._segments.append(merge_segments(prev, last))
+            na = prev[0].size
+            grows = _room_of(prev, na + last[0].size)
+            if grows is None:
+                grows = _reserve(SEGMENT_MAX_KEYS)
+                grows[0][:na], grows[1][:na] = prev
+            del prev
+            self._segments.append(merge_into(grows, na, last))
 
     def lookup(self, queries: npt.NDArray[np.uint64]
                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
@@ -144,6 +217,62 @@ class SortedMultiMap:
         return np.concatenate(qs), np.concatenate(vs)
 
 
+#: Rows of the first block of :class:`SigBlocks` (512 KB of 512-bin signatures).
+SIG_BLOCK_ROWS = 1 << 10
+
+
+class SigBlocks:
+    """Rows of uint8 verification signatures, in blocks of doubling size.
+
+    Appending fills the last block and starts a new one twice its size: what is stored is
+    never copied (a single growing matrix doubles and copies itself, holding the old and the
+    new matrix at once; that copy was the largest transient of a run), and a read touches
+    O(log n) blocks. Each block is a memory map: its pages cost memory once written, and it
+    sits outside the heap, where a long-lived block would pin the heap's size. Rows are read
+    by ``blocks[rows]``.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._blocks: list[npt.NDArray[np.uint8]] = []
+        self._starts: list[int] = []  # first row of each block
+        self._capacity = 0
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def nbytes(self) -> int:
+        return self._n * self.width
+
+    def append(self, rows: npt.NDArray[np.uint8]) -> None:
+        at, total = 0, rows.shape[0]
+        while at < total:
+            if self._n == self._capacity:
+                size = max(SIG_BLOCK_ROWS, self._capacity)
+                block = np.frombuffer(mmap.mmap(-1, size * self.width), dtype=np.uint8)
+                self._blocks.append(block.reshape(size, self.width))
+                self._starts.append(self._capacity)
+                self._capacity += size
+            off = self._n - self._starts[-1]
+            take = min(self._capacity - self._n, total - at)
+            self._blocks[-1][off:off + take] = rows[at:at + take]
+            at += take
+            self._n += take
+
+    def __getitem__(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+        """The signatures of ``rows`` (any order, repeats allowed), as one new array."""
+        if len(self._blocks) == 1:
+            return self._blocks[0][rows]
+        block = np.searchsorted(np.array(self._starts), rows, side="right") - 1
+        out = np.empty((rows.size, self.width), dtype=np.uint8)
+        for b in np.flatnonzero(np.bincount(block, minlength=len(self._blocks))).tolist():
+            sel = np.flatnonzero(block == b)
+            out[sel] = self._blocks[b][rows[sel] - self._starts[b]]
+        return out
+
+
 class MemoryIndex:
     """Canonical articles of this process (and, for :class:`SqliteIndex`, earlier runs)."""
 
@@ -152,7 +281,7 @@ class MemoryIndex:
         self.ids: list[str] = []
         #: Exact shingle sets of small canonicals (None for the others).
         self.small: list[npt.NDArray[np.uint32] | None] = []
-        self._sig = np.zeros((0, self.params.num_bins), dtype=np.uint8)
+        self._sig = SigBlocks(self.params.num_bins)
         self._exact = SortedMultiMap()
         self._bands = SortedMultiMap()
         #: Rows below this came from an earlier run (loaded from disk).
@@ -164,11 +293,12 @@ class MemoryIndex:
     @property
     def nbytes(self) -> int:
         """Bytes held in numpy arrays (signatures and key segments; ids not counted)."""
-        return self._sig[: len(self.ids)].nbytes + self._exact.nbytes + self._bands.nbytes
+        return self._sig.nbytes + self._exact.nbytes + self._bands.nbytes
 
     @property
-    def vsig(self) -> npt.NDArray[np.uint8]:
-        return self._sig[: len(self.ids)]
+    def vsig(self) -> SigBlocks:
+        """Verification signatures by row: ``index.vsig[rows]``."""
+        return self._sig
 
     def exact_lookup(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         """Per hash, the oldest canonical row with that exact hash, or -1."""
@@ -207,12 +337,7 @@ class MemoryIndex:
         n0, n = len(self.ids), len(ids)
         if n == 0:
             return
-        if n0 + n > self._sig.shape[0]:
-            grown = np.zeros((max(2 * self._sig.shape[0], n0 + n), self.params.num_bins),
-                             dtype=np.uint8)
-            grown[:n0] = self._sig[:n0]
-            self._sig = grown
-        self._sig[n0:n0 + n] = vsig
+        self._sig.append(vsig)
         self.ids.extend(ids)
         self.small.extend(small)
         rows = np.arange(n0, n0 + n, dtype=np.int32)
@@ -304,9 +429,6 @@ class SqliteIndex(MemoryIndex):
         total = db.execute("SELECT coalesce(sum(n), 0) FROM batch").fetchone()[0]
         if not total:
             return
-        # Room for as many again: zeroed pages cost no memory until written, and the first
-        # batches of this run then need no grow-and-copy of the whole matrix.
-        self._sig = np.zeros((2 * total, k), dtype=np.uint8)
         exact = np.empty(total, dtype=np.uint64)
         at = 0
         for row0, n, ids, ex, sig, small_len, small in db.execute(
@@ -316,7 +438,7 @@ class SqliteIndex(MemoryIndex):
                                  f"row {row0}, expected {at}")
             self.ids.extend(json.loads(ids))
             exact[at:at + n] = np.frombuffer(ex, dtype="<u8")
-            self._sig[at:at + n] = np.frombuffer(sig, dtype=np.uint8).reshape(n, k)
+            self._sig.append(np.frombuffer(sig, dtype=np.uint8).reshape(n, k))
             self.small.extend(_unpack_small(small_len, small))
             at += n
         if len(self.ids) != total or len(self.small) != total:
