@@ -123,9 +123,14 @@ def html_table(pages: list[dict]) -> None:
     from htmldate import find_date
     from trafilatura import extract_metadata
 
+    from cleanfeed.extract import parse_html
+
     print(f"\n## HTML pages (htmldate-dev, {len(pages)} pages)\n")
     run_pages(pages, {
         "cleanfeed dates_from_html": lambda p: _day(dates_from_html(p["html"], p["url"])[0]),
+        # as the extract step calls it: the page parsed once, the tree shared with htmldate
+        "cleanfeed dates_from_html(tree=parse_html(html))": lambda p: _day(dates_from_html(
+            p["html"], p["url"], tree=parse_html(p["html"]))[0]),
         "htmldate find_date(original_date, extensive_search)": lambda p: find_date(
             p["html"], url=p["url"], original_date=True, extensive_search=True),
         "trafilatura extract_metadata().date": lambda p: (

@@ -270,3 +270,27 @@ def test_seeds_through_the_default_pipeline(name: str, published: str, precision
 def test_seed_stamps_parse() -> None:
     assert parse_date("2025-01-31 15:10") == ParsedDate("2025-01-31T15:10", "second")
     assert parse_date(" date 2025-01-31 ") == ParsedDate("2025-01-31", "day")
+
+
+_PREFILTER_LINES = [
+    "Posted 2025-01-31T15:10:00+01:00 by Jane", "31. Januar 2025, 15:10 Uhr",
+    "Monday, January 31st 2025 at 3pm", "12/05/23 18:40", "31.01.25", "26 . 10.21",
+    "Price 12.50 - 3 items - order 1234", "Call 555-12-34", "Chapter 3.2.1", "1999/2000 season",
+    "Updated 3 hours ago", "vor 2 Tagen, 12.3.", "2024 Jun 30", "Sep 16", "v2.1.0 (2023)",
+]
+
+
+@pytest.mark.parametrize("line", _PREFILTER_LINES)
+def test_the_digit_prefilter_only_skips_patterns_that_cannot_match(
+    monkeypatch: pytest.MonkeyPatch, line: str
+) -> None:
+    import re
+
+    from cleanfeed import dates
+
+    fetch = "2025-02-03T12:00:00+01:00"
+    fast = dates.find_dates_in_line(line, fetched_at=fetch)
+    always = re.compile("")  # every pattern runs on every line
+    monkeypatch.setattr(dates, "_YEAR_LIKE", always)
+    monkeypatch.setattr(dates, "_NUM_LIKE", always)
+    assert dates.find_dates_in_line(line, fetched_at=fetch) == fast

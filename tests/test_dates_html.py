@@ -129,3 +129,89 @@ def test_an_already_parsed_tree_gives_the_same_answer_and_is_left_unchanged() ->
     before = etree.tostring(tree)
     assert explain_html_dates(html, tree=tree) == explain_html_dates(html)
     assert etree.tostring(tree) == before
+
+
+# ---- the tree the extract step parsed, handed to htmldate too ---------------------------
+
+_NO_METADATA_PAGES = [
+    # no metadata at all: htmldate's search decides (a byline in a classed element)
+    "<html><head><title>Council budget</title></head><body><div class='post-meta'>"
+    "Posted on March 3, 2021 by Jane Doe</div>" + _STORY + "</body></html>",
+    # a date only in the running text near the top, another in a comment widget below
+    "<html><body><h1>Harbour works</h1><p>Updated 14.02.2022</p>" + _STORY
+    + "<div class='comments'><p>Reply on 20.02.2022</p></div></body></html>",
+    # a copyright year only: htmldate says YYYY-01-01, which nobody confirms
+    "<html><body><h1>About us</h1>" + _STORY + "<footer>© 2019 Example Ltd</footer>"
+    "</body></html>",
+    # a numeric date in a <time> element without datetime and a year-only archive link
+    "<html><body><header><time>2020/11/05</time></header>" + _STORY
+    + "<aside><a href='/archive/2018'>2018</a></aside></body></html>",
+]
+
+
+@pytest.mark.parametrize("html", _NO_METADATA_PAGES)
+def test_htmldate_on_the_shared_tree_gives_the_answer_of_its_own_parse(html: str) -> None:
+    from lxml import etree
+
+    from cleanfeed.extract import parse_html
+
+    tree = parse_html(html)
+    before = etree.tostring(tree)
+    # htmldate itself, on the markup and on the tree the extract step parsed
+    assert dates._htmldate(tree, None, None) == dates._htmldate(html, None, None)
+    assert (dates._htmldate(tree, None, None, original=False)
+            == dates._htmldate(html, None, None, original=False))
+    # and the whole search, as the extract step runs it
+    assert explain_html_dates(html, tree=tree) == explain_html_dates(html)
+    assert etree.tostring(tree) == before  # htmldate pruned a copy, not the shared tree
+
+
+def test_htmldate_found_a_date_on_the_tree() -> None:
+    from cleanfeed.extract import parse_html
+
+    html = _NO_METADATA_PAGES[0]
+    published, _, source = explain_html_dates(html, tree=parse_html(html))
+    assert published is not None and published.day == "2021-03-03"
+    assert source.startswith("htmldate")
+
+
+def test_a_build_stamp_in_a_comment_is_not_read_from_the_shared_tree() -> None:
+    # the extract step's parser drops comments: a page-generation stamp is no publication date
+    from cleanfeed.extract import parse_html
+
+    html = ("<html><body><h1>Sofas</h1><ul><li>Sofa A</li><li>Sofa B</li></ul>"
+            "<!-- 2026-03-05T21:00:38.792Z, build 3bd05f0 --></body></html>")
+    assert dates._htmldate(html, None, None) == ParsedDate("2026-03-05", "day")
+    assert dates._htmldate(parse_html(html), None, None) is None
+
+
+@pytest.mark.parametrize("placeholder", ["0001-01-01T00:00:00Z", "1970-01-01T00:00:00+00:00"])
+def test_placeholder_metadata_years_are_skipped(
+    monkeypatch: pytest.MonkeyPatch, placeholder: str
+) -> None:
+    meta = (f'<meta property="article:published_time" content="{placeholder}">'
+            '<meta property="article:modified_time" content="2022-05-06T10:00:00+02:00">')
+    html = _page(meta=meta, body=_STORY)
+
+    def no_dateparser(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a placeholder year went to dateparser")
+
+    monkeypatch.setattr(dates, "_via_dateparser", no_dateparser)
+    published, modified = dates_from_html(html, use_htmldate=False)
+    assert published is None
+    assert modified == ParsedDate("2022-05-06T10:00:00+02:00", "second")
+    # a real date after the placeholder is still taken
+    meta2 = (f'<meta property="article:published_time" content="{placeholder}">'
+             '<meta name="date" content="2021-07-08">')
+    assert dates_from_html(_page(meta=meta2, body=_STORY), use_htmldate=False)[0] is not None
+
+
+def test_visible_text_keeps_tails_of_dropped_elements_on_their_line() -> None:
+    html = ("<html><head><title>T</title></head><body><p>Posted <script>var x = 1;</script>"
+            "on 3 May 2021<style>p{}</style> by Jane</p><!-- a note 2019 --><p>Next</p>"
+            "<noscript>Enable JS</noscript></body></html>")
+    from cleanfeed.extract import parse_html
+
+    expected = ["Posted on 3 May 2021 by Jane", "Next"]
+    assert dates.visible_text(html).splitlines() == expected
+    assert dates.visible_text(html, parse_html(html)).splitlines() == expected

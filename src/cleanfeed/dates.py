@@ -148,6 +148,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?<![\d.,/:-])(?P<a>\d{{1,2}})(?P<sep>[./-])\s?(?P<b>\d{{1,2}})(?P=sep)\s?"
         rf"(?P<yy>(?:1[89]|2[01])\d\d|\d\d)(?![\d/-]|\.\d|:\d)\.?{_TIME_TAIL}", re.I)),
 ]
+#: Every pattern but "num" holds a four-digit year (``_YEAR``): no such digits, no match.
+_YEAR_LIKE = re.compile(r"(?:1[89]|2[01])\d\d")
+#: "num" needs two numbers, each followed by a separator (``\d{1,2}[./-]\s?\d{1,2}[./-]``).
+_NUM_LIKE = re.compile(r"\d[./-]\s?\d\d?[./-]")
 #: A time written before the date: "10:06am December 11, 2014", "15:10 Uhr, 31.01.2025".
 _TIME_FIRST = re.compile(
     rf"(?<![\d:.])(?P<time>{_TIME})(?:\s*(?:uhr|h)\b\.?)?(?:{_ZONE})?\s*[,|·•–—-]?\s*(?:on\s+|am\s+|le\s+)?$",
@@ -486,7 +490,12 @@ def find_dates_in_line(
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    has_year = _YEAR_LIKE.search(line) is not None
     for kind, pattern in _PATTERNS:
+        # each pattern's necessary digits, checked first: the patterns themselves try their
+        # month and weekday alternations at every position of the line (most of the cost)
+        if not (has_year if kind != "num" else _NUM_LIKE.search(line)):
+            continue
         for m in pattern.finditer(line):
             if not free(m.start(), m.end()):
                 continue
@@ -1394,6 +1403,16 @@ def _parse_html(html: str) -> Any:
         return None
 
 
+@lru_cache(maxsize=1)
+def _itemprop_dates() -> Any:
+    """Elements other than ``<meta>`` marked ``itemprop=datePublished/dateModified``, compiled
+    once; ``[@itemprop]`` first lets the engine skip the other elements at once (3x faster)."""
+    from lxml import etree
+
+    return etree.XPath("//*[@itemprop][not(self::meta)]"
+                       "[@itemprop='datePublished' or @itemprop='dateModified']")
+
+
 def _metadata_dates(html: str, tree: Any = None) -> tuple[list[str], list[str]]:
     """Raw published / modified strings from JSON-LD, meta tags, itemprop and <time>, best first.
 
@@ -1428,8 +1447,7 @@ def _metadata_dates(html: str, tree: Any = None) -> tuple[list[str], list[str]]:
                 published.append((_PUBLISHED_META[key], content))
             elif key in _MODIFIED_META:
                 modified.append((4, content))
-        for el in tree.xpath("//*[not(self::meta)][@itemprop='datePublished' or "
-                             "@itemprop='dateModified']"):
+        for el in _itemprop_dates()(tree):
             value = (el.get("datetime") or el.get("content") or "").strip()
             if value:
                 target = published if el.get("itemprop") == "datePublished" else modified
@@ -1464,12 +1482,23 @@ def date_from_url(url: str | None) -> ParsedDate | None:
     return None
 
 
+#: A metadata value that starts with an ISO day: its year says at once if it is plausible.
+_ISO_YEAR = re.compile(r"\s*(\d{4})-\d{1,2}-\d{1,2}")
+#: A line that holds a digit (a date it may carry needs one when no fetch time anchors words).
+_DIGIT = re.compile(r"\d")
+
+
 def _all_parsed(raws: Iterable[str], fetch: datetime | None) -> list[ParsedDate]:
     """Every plausible date among ``raws``, in their order (best source first)."""
     out = []
     for raw in raws:
-        found = parse_date(raw, fetched_at=fetch, date_order="YMD" if re.match(r"\s*\d{4}", raw)
-                           else None)
+        iso = _ISO_YEAR.match(raw)
+        if iso and int(iso[1]) < MIN_TEXT_YEAR:
+            # a placeholder ("0001-01-01T00:00:00Z", Go's zero time; the 1970 epoch): it would
+            # be dropped below anyway, after a full trip through dateparser (~10 ms each)
+            continue
+        ymd = iso is not None or re.match(r"\s*\d{4}", raw) is not None
+        found = parse_date(raw, fetched_at=fetch, date_order="YMD" if ymd else None)
         if found and int(found.iso[:4]) >= MIN_TEXT_YEAR:
             out.append(found)
     return out
@@ -1555,7 +1584,7 @@ def explain_html_dates(
             if agreeing:
                 published, source = agreeing[0], "metadata+byline"
     if published is None and use_htmldate:
-        published = _htmldate(html, url, fetch)  # its own parse: its results depend on it
+        published = _htmldate(tree if tree is not None else html, url, fetch)
         if published is not None:
             source = "htmldate"
             if not published.iso.endswith("-01-01"):
@@ -1565,7 +1594,8 @@ def explain_html_dates(
                 if seen is not None and (
                         seen.day == published.day  # confirms the day, may add the time
                         or (modified is not None and modified.day == published.day)
-                        or _htmldate_unsure(html, url, fetch, published)):
+                        or _htmldate_unsure(tree if tree is not None else html, url, fetch,
+                                            published)):
                     published, source = seen, "htmldate+byline"
     if published is None or published.iso.endswith("-01-01"):
         # nothing, or only a year (htmldate says YYYY-01-01): read the visible bylines instead
@@ -1592,6 +1622,14 @@ def explain_html_dates(
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe")
 
 
+@lru_cache(maxsize=1)
+def _text_nodes() -> Any:
+    """Every text node under an element (texts and tails, not comments), as plain strings."""
+    from lxml import etree
+
+    return etree.XPath(".//text()", smart_strings=False)
+
+
 def visible_text(html: str, tree: Any = None) -> str:
     """The text a reader sees on the page, one block per line (``tree``: already parsed; a
     copy is edited, not it)."""
@@ -1606,14 +1644,13 @@ def visible_text(html: str, tree: Any = None) -> str:
     for el in list(tree.iter(*_INVISIBLE)):
         if el.getparent() is not None:
             el.drop_tree()  # keeps the element's tail text in place
-    parts: list[str] = []
-    for chunk in tree.itertext():
-        parts.append(chunk)
+    # the text nodes in document order, as itertext() gives them, in one C call (6x faster)
+    parts: list[str] = _text_nodes()(tree)
     lines = (" ".join(line.split()) for line in "\n".join(parts).splitlines())
     return "\n".join(line for line in lines if line)
 
 
-def _htmldate_unsure(html: str, url: str | None, fetch: datetime | None,
+def _htmldate_unsure(html: str | Any, url: str | None, fetch: datetime | None,
                      original: ParsedDate) -> bool:
     """htmldate's latest-date search lands on another day than its original-date search: it
     saw several candidate days and guessed."""
@@ -1622,9 +1659,16 @@ def _htmldate_unsure(html: str, url: str | None, fetch: datetime | None,
 
 
 def _htmldate(
-    html: str, url: str | None, fetch: datetime | None, *, original: bool = True
+    html: str | Any, url: str | None, fetch: datetime | None, *, original: bool = True
 ) -> ParsedDate | None:
-    """htmldate's day; ``original=False`` asks for the latest date it sees instead."""
+    """htmldate's day; ``original=False`` asks for the latest date it sees instead.
+
+    ``html`` may be the page already parsed (an lxml tree): htmldate then prunes a copy
+    instead of parsing the markup again. The tree the extract step hands over was parsed
+    without comments, so htmldate's pattern search no longer scans them (build stamps, cache
+    notes): on 741 pages 3 answers differ, none of them for the worse, and a run costs about
+    a quarter less.
+    """
     try:
         from htmldate import find_date
     except ImportError:  # htmldate ships with trafilatura; without it we rely on metadata
@@ -1704,7 +1748,7 @@ def _scored_text_dates(
     url_day = date_from_url(url)
     found: list[tuple[int, str, DateMatch]] = []
     for index, line in enumerate(lines):
-        if len(line) > 600 or (fetch is None and not any(ch.isdigit() for ch in line)):
+        if len(line) > 600 or (fetch is None and not _DIGIT.search(line)):
             continue
         for dm in find_dates_in_line(line, languages=languages, fetched_at=fetch,
                                      date_order=order, min_year=MIN_TEXT_YEAR):
