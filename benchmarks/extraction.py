@@ -182,8 +182,7 @@ def _cold_caches() -> None:
     """Each text path starts with cold line caches, so no path is timed on another's work."""
     from cleanfeed.cleaners import boilerplate
 
-    boilerplate.line_features.cache_clear()
-    boilerplate.normalise_line.cache_clear()
+    boilerplate.clear_caches()
 
 
 TEXT_PATHS: dict[str, Callable[[list[Page]], list[str]]] = {

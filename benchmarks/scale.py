@@ -89,6 +89,7 @@ def run_one(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
     records = stream(corpus_files(data, kind), n)
     digest = hashlib.sha256()
     count = rejected = 0
+    first = None
     start = time.perf_counter()
     if mode == "dask":
         from cleanfeed import distributed
@@ -99,17 +100,28 @@ def run_one(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
 
         results = parallel.imap(pipeline, records, workers=1 if mode == "serial" else workers)
     for result in results:
+        if first is None:
+            first = time.perf_counter() - start
         digest.update(dumps(result.to_dict()).encode("utf-8"))
         digest.update(b"\n")
         count += 1
         rejected += isinstance(result, Reject)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "records": count, "rejected": rejected,
+    return {"seconds": seconds, "first_s": first or 0.0, "records": count, "rejected": rejected,
             "sha": digest.hexdigest()[:12]}
 
 
-def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kind: str) -> dict:
-    """Run one measurement in a subprocess, sampling the memory of its whole process tree."""
+def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kind: str,
+            language_cache: str = "user") -> dict:
+    """Run one measurement in a subprocess, sampling the memory of its whole process tree.
+
+    ``language_cache``: ``user`` (the user's cache of the language model's tables, as a user
+    runs), ``fresh`` (an empty cache folder: the run builds and writes it, a first run ever) or
+    ``off`` (no cache: every process builds the tables, e.g. a read-only home).
+    """
+    import shutil
+    import tempfile
+
     import psutil
 
     cmd = [sys.executable, __file__, "--one", mode, kind, str(n), str(workers), str(data),
@@ -118,6 +130,11 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
     # so without this it could not preload cleanfeed._warm and every worker would warm itself.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
+    fresh = tempfile.mkdtemp(prefix="cleanfeed-cache-") if language_cache == "fresh" else None
+    if fresh:
+        env["CLEANFEED_CACHE_DIR"] = fresh
+    elif language_cache == "off":
+        env["CLEANFEED_CACHE_DIR"] = ""
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     root = psutil.Process(child.pid)
     peak_rss = peak_uss = peak_parent = 0
@@ -143,6 +160,8 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
         peak_rss, peak_uss = max(peak_rss, rss), max(peak_uss, uss)
         time.sleep(0.1)
     out, _ = child.communicate()
+    if fresh:
+        shutil.rmtree(fresh, ignore_errors=True)
     if child.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed with exit code {child.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
@@ -172,22 +191,25 @@ def main() -> None:
     ap.add_argument("--memory-pipeline", choices=("default", "light"), default="default")
     ap.add_argument("--memory-kind", default="text")
     ap.add_argument("--memory-modes", default="parallel")
+    ap.add_argument("--language-cache", choices=("user", "fresh", "off"), default="user",
+                    help="the language model's table cache: the user's (default), a fresh "
+                         "empty one per run (a first run ever), or none")
     args = ap.parse_args()
 
     kinds = [k for k in args.kinds.split(",") if k]
     sizes = [int(x) for x in args.records.split(",")]
     print(f"# cleanfeed scale benchmark: {os.cpu_count()} CPUs, workers={args.workers}, "
-          f"python {sys.version.split()[0]}")
+          f"python {sys.version.split()[0]}, language cache: {args.language_cache}")
     if kinds and args.modes:
-        print("\n| corpus | records | mode | workers | seconds (each run) | records/s (best) "
-              "| speed-up | CPU ms/record | load avg | peak RSS MiB, all | peak USS MiB, all "
-              "| main RSS MiB | same output |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("\n| corpus | records | mode | workers | seconds (each run) | first result s "
+              "| records/s (best) | speed-up | CPU ms/record | load avg | peak RSS MiB, all "
+              "| peak USS MiB, all | main RSS MiB | same output |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for kind, n in zip(kinds, sizes, strict=False):
             base: dict | None = None
             for mode in args.modes.split(","):
                 w = 1 if mode == "serial" else args.workers
-                runs = [measure(mode, kind, n, w, args.data, "default")
+                runs = [measure(mode, kind, n, w, args.data, "default", args.language_cache)
                         for _ in range(args.repeat)]
                 best = min(runs, key=lambda r: r["seconds"])
                 if mode == "serial":
@@ -197,6 +219,7 @@ def main() -> None:
                     "-" if not base else "NO")
                 all_s = "/".join(f"{r['seconds']:.1f}" for r in runs)
                 print(f"| {kind} | {best['records']} | {mode} | {w} | {all_s} | "
+                      f"{best['first_s']:.2f} | "
                       f"{best['records'] / best['seconds']:.1f} | {speed:.2f}x | "
                       f"{1000 * best['cpu_s'] / best['records']:.0f} | {best['load']:.1f} | "
                       f"{best['rss_mb']:.0f} | {best['uss_mb']:.0f} | {best['parent_mb']:.0f} "
@@ -211,7 +234,8 @@ def main() -> None:
         for n in [int(x) for x in args.memory.split(",")]:
             for mode in args.memory_modes.split(","):
                 w = 1 if mode == "serial" else args.workers
-                r = measure(mode, args.memory_kind, n, w, args.data, args.memory_pipeline)
+                r = measure(mode, args.memory_kind, n, w, args.data, args.memory_pipeline,
+                            args.language_cache)
                 print(f"| {r['records']} | {mode} | {w} | {r['seconds']:.1f} | "
                       f"{r['records'] / r['seconds']:.0f} | {r['rss_mb']:.0f} | "
                       f"{r['uss_mb']:.0f} | {r['parent_mb']:.0f} |", flush=True)

@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/text_dumps.py [DATASET_DIR ...] [--half even|odd] [--misses N]
+    python benchmarks/text_dumps.py [DATASET_DIR ...] --same-as REF   # output unchanged vs REF?
 
 For each dataset (default: scrapinghub and wcxb-dev-sample under ``../shared/datasets``) it
 scores the ``boilerplate`` step on the plain-text dumps for the even half, the odd half and all
@@ -14,13 +15,24 @@ many words the step keeps that the truth drops (false keeps) and drops that the 
 (false cuts), by kind of line, with the N largest examples of each: where the next signal
 should come from. Labels come from the truth file: a line
 is story when most of its tokens occur in the truth (short lines: when the line is a truth line).
+
+``--same-as REF`` is the check for speed work that must not change a decision: it runs the code
+of git revision ``REF`` (its ``src/`` extracted to a temporary directory, in a subprocess) and
+this tree's code on every text dump of the datasets, three ways (the step record by record, the
+step with a ``SeenLines`` model learned from the dataset, the whole default pipeline on text
+records), and compares the full output: text, every removal (cleaner, reason, text), headings,
+hints of the budget guard, and the pipeline's whole record. It prints the pages that differ and
+exits with status 1 if any does.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -28,21 +40,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cleanfeed.cleaners.boilerplate import (
-    SeenLines,
-    clean_dumps,
-    line_features,
-    normalise_line,
-    story_lines,
-)
+from cleanfeed.cleaners import boilerplate
+from cleanfeed.cleaners.boilerplate import SeenLines, clean_dumps, story_lines
 from extraction import Page, _default_data, _site, load_pages, prf
 
 
 def scores(pages: list[Page], learn: bool) -> tuple[float, float, float, float]:
     """Mean P, R, F1 and CPU seconds of the step over ``pages``."""
     texts = [p.text or "" for p in pages]
-    line_features.cache_clear()  # cold caches: no run is timed on another's work
-    normalise_line.cache_clear()
+    boilerplate.clear_caches()  # cold caches: no run is timed on another's work
     start = time.process_time()
     outs = clean_dumps(texts, sites=[_site(p.url) for p in pages], learn=learn)
     cpu = time.process_time() - start
@@ -138,6 +144,59 @@ def over_removal(pages: list[Page]) -> str:
             f"{heavy} lose > 10%")
 
 
+def outputs(directories: list[Path]) -> dict[str, object]:
+    """Every text dump's full output, three ways, keyed by "dataset/path/page id" (JSON-able).
+
+    Only public API is used, so the code of an older revision runs this too (``--same-as``).
+    """
+    import cleanfeed
+    from cleanfeed.article import Article, RawRecord
+    from cleanfeed.cleaners.boilerplate import StripBoilerplate
+
+    def step_output(article: Article) -> dict[str, object]:
+        return {"text": article.text, "removed": [r.to_dict() for r in article.removed],
+                "headings": list(article.headings),
+                "guarded": list(article.hints.get("guarded", ()))}
+
+    out: dict[str, object] = {}
+    for directory in directories:
+        pages = [p for p in load_pages(directory) if p.text is not None]
+        sites = [_site(p.url) for p in pages]
+        single = StripBoilerplate()
+        batch = StripBoilerplate(SeenLines.fit([p.text or "" for p in pages], sites))
+        pipeline = cleanfeed.default_pipeline(fetched_at="2026-01-01T00:00:00+00:00")
+        for page, site in zip(pages, sites, strict=True):
+            article = Article(id=page.id, source=page.id, text=page.text or "", site=site)
+            out[f"{directory.name}/single/{page.id}"] = step_output(single(article))
+            out[f"{directory.name}/batch/{page.id}"] = step_output(batch(article))
+            result = pipeline(RawRecord(source=page.id, text=page.text or "", url=page.url))
+            out[f"{directory.name}/pipeline/{page.id}"] = result.to_dict()
+    return out
+
+
+def same_as(ref: str, directories: list[Path]) -> int:
+    """Compare this tree's :func:`outputs` with revision ``ref``'s; 0 when all are identical."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(root), "archive", ref, "src"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        saved = Path(tmp) / "outputs.json"
+        # the old package is imported first, so the script's own sys.path entry is not used
+        code = ("import sys, runpy; sys.path.insert(0, sys.argv[1]); import cleanfeed; "
+                "sys.argv = [sys.argv[2], *sys.argv[3:]]; "
+                "runpy.run_path(sys.argv[0], run_name='__main__')")
+        subprocess.run([sys.executable, "-c", code, str(Path(tmp) / "src"), __file__,
+                        "--write-outputs", str(saved), *map(str, directories)], check=True)
+        old = json.loads(saved.read_text(encoding="utf-8"))
+    new = json.loads(json.dumps(outputs(directories)))
+    differ = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    for key in differ[:20]:
+        print(f"  differs: {key}")
+    print(f"{len(new)} outputs compared with {ref}: {len(differ)} differ")
+    return 1 if differ else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("datasets", nargs="*", type=Path)
@@ -147,9 +206,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="print the misses with N examples per kind")
     parser.add_argument("--single", action="store_true",
                         help="misses of the record-by-record step (default: batch-learned)")
+    parser.add_argument("--same-as", metavar="REF",
+                        help="only check that the output equals git revision REF's (see above)")
+    parser.add_argument("--write-outputs", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     datasets = args.datasets or [_default_data() / "scrapinghub",
                                  _default_data() / "wcxb-dev-sample"]
+    if args.write_outputs:
+        args.write_outputs.write_text(json.dumps(outputs(datasets)), encoding="utf-8")
+        return 0
+    if args.same_as:
+        return same_as(args.same_as, datasets)
     for directory in datasets:
         print(f"\n=== {directory.name} ===")
         print(f"  {'path':8s} {'half':5s} {'P':>6s} {'R':>6s} {'F1':>6s} {'docs/s CPU':>10s}")

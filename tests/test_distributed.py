@@ -170,3 +170,49 @@ def test_map_dataframe_matches_local_run(client: Client) -> None:
         assert {k: row[k] for k in want.to_dict()} == want.to_dict()
     assert got.loc[5, "language"] == "fr" and got.loc[0, "extra"] == {"views": 0}
     assert json.dumps(got.loc[0, "extra"]) == '{"views": 0}'
+
+
+def spin_on_marker(article: Article) -> Article:
+    """A runaway pure-Python loop (module level, so Dask can send it to the workers)."""
+    if "SPIN" in article.text:
+        while True:
+            pass
+    return article
+
+
+def test_time_limit_on_dask_rejects_the_runaway_record_and_goes_on(client: Client) -> None:
+    records = [RawRecord(source=f"s{i}", text="SPIN" if i in (2, 9) else f"fine {i}")
+               for i in range(12)]
+    pipeline = Pipeline([spin_on_marker])
+    got = list(cd.imap(pipeline, records, address=client, batch_size=4, time_limit=0.5))
+    assert [r.source for r in got] == [r.source for r in records]
+    assert [i for i, r in enumerate(got) if isinstance(r, Reject)] == [2, 9]
+    assert all(r.reason == "spin_on_marker failed: TimeLimitExceeded: record took over 0.5 s"
+               for r in got if isinstance(r, Reject))
+    assert pipeline.stats["timeouts"] == 2 and pipeline.stats["articles"] == 10
+    bag = cd.map_bag(db.from_sequence(records, npartitions=3), pipeline, time_limit=0.5)
+    assert [isinstance(r, Reject) for r in bag.compute()] == [i in (2, 9) for i in range(12)]
+
+
+def test_cli_time_limit_on_dask(client: Client, tmp_path: Path) -> None:
+    """Every record ends as an article or a reject; over the limit, with the reason."""
+    from cleanfeed.cli import main
+
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    args = ["clean", str(samples), "--dask", client.scheduler.address, "-q", "--dedup", "off",
+            "--fetched-at", FETCHED]
+    runs: dict[str, tuple[list[str], list[dict[str, object]]]] = {}
+    for limit in ([], ["--time-limit", "60"], ["--time-limit", "0.001"]):
+        out, rej = tmp_path / "out.jsonl", tmp_path / "rej.jsonl"
+        assert main([*args, "-o", str(out), "--rejects", str(rej), *limit]) == 0
+        lines = rej.read_text(encoding="utf-8").splitlines()
+        runs[" ".join(limit)] = (out.read_text(encoding="utf-8").splitlines(),
+                                 [json.loads(line) for line in lines])
+    articles, rejects = runs[""]
+    assert len(articles) >= 5
+    assert runs["--time-limit 60"] == runs[""]  # a generous limit changes nothing
+    # a limit no real record can meet: every article becomes a reject, no record is lost
+    over_articles, over_rejects = runs["--time-limit 0.001"]
+    assert not over_articles and len(over_rejects) == len(articles) + len(rejects)
+    timed_out = [r for r in over_rejects if "record took over 0.001 s" in str(r["reason"])]
+    assert len(timed_out) >= len(articles)

@@ -203,9 +203,29 @@ def test_small_inputs_run_in_process_large_ones_in_workers() -> None:
                       min_parallel=6))
     assert {r.extra["pid"] for r in small} == {os.getpid()}
     large = list(imap(Pipeline([where]), [_text(i) for i in range(6)], workers=2,
-                      min_parallel=6))
+                      min_parallel=6, timeout=30))  # a time limit: always in workers
     assert os.getpid() not in {r.extra["pid"] for r in large}
     assert [r.source for r in large] == [f"t{i}.txt" for i in range(6)]
+
+
+def slow_here(article: Article) -> Article:
+    """Slow in the process that started the run (its pid is in the record), fast elsewhere."""
+    if article.extra["parent"] == os.getpid():
+        time.sleep(0.05)
+    return where(article)
+
+
+def test_this_process_cleans_the_first_records_while_workers_start() -> None:
+    records = [RawRecord(source=f"t{i}.txt", text=f"record {i}", extra={"parent": os.getpid()})
+               for i in range(400)]
+    pipeline = Pipeline([slow_here])
+    got = list(imap(pipeline, records, workers=2))
+    pids = [r.extra["pid"] for r in got]
+    here = pids.count(os.getpid())
+    assert here >= 1 and pids[:here] == [os.getpid()] * here  # a prefix, then the workers
+    assert len(set(pids[here:])) >= 1 and os.getpid() not in pids[here:]
+    assert [r.source for r in got] == [r.source for r in records]
+    assert pipeline.stats["articles"] == 400
 
 
 def test_bad_arguments() -> None:
@@ -234,12 +254,3 @@ def test_cli_workers_give_the_same_files_as_one_process(tmp_path: Path) -> None:
     articles, rejects = outputs["1"]
     assert articles.count(b"\n") >= 8 and b"empty document" in rejects
     assert b"duplicate" in rejects  # the second copy: dedup follows the ordered stream
-
-
-def test_cli_refuses_a_time_limit_on_dask(capsys: pytest.CaptureFixture[str]) -> None:
-    from cleanfeed.cli import main
-
-    with pytest.raises(SystemExit) as exc:
-        main(["clean", "x.txt", "--dask", "local", "--time-limit", "5"])
-    assert exc.value.code == 2
-    assert "cannot be enforced on Dask" in capsys.readouterr().err

@@ -293,15 +293,15 @@ def _results(pipeline: Pipeline, records: Iterable[Record],
              args: argparse.Namespace) -> Iterator[Article | Reject]:
     """The cleaned stream, in input order: in-process, in worker processes, or on Dask."""
     if args.dask:
-        if args.time_limit is not None:
-            raise UsageError("--time-limit cannot be enforced on Dask (it cannot stop a task)")
         from cleanfeed import distributed
 
         try:
             distributed.require_dask()
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise UsageError(str(exc)) from None
-        return distributed.imap(pipeline, records, address=args.dask, n_workers=args.workers)
+        # A task runs in a worker thread: the limit is a watchdog thread there (thread_limit)
+        return distributed.imap(pipeline, records, address=args.dask, n_workers=args.workers,
+                                time_limit=args.time_limit)
     from cleanfeed import parallel
 
     # The time limit is first a SIGALRM inside each step (cleanfeed.limits, a clean reject

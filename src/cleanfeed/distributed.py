@@ -19,9 +19,12 @@ rest of cleanfeed. Entry points, by how your data arrives:
 :class:`distributed.LocalCluster` of worker processes on this machine, or a ready
 :class:`distributed.Client`.
 
-Time limits: Dask runs tasks in worker threads and cannot stop one, so a per-record time limit
-on Dask holds only if the pipeline itself enforces it (a time-limit step wrapper); the
-:mod:`cleanfeed.parallel` runner, by contrast, kills stuck workers.
+Time limits (``time_limit=`` seconds per record): Dask runs tasks in worker threads and cannot
+stop one, and ``SIGALRM`` only reaches a main thread, so each task cleans its records under a
+:class:`~cleanfeed.thread_limit.ThreadTimeLimit`: at the deadline a watchdog raises
+``TimeLimitExceeded`` in the task's thread, the record becomes a reject and the task goes on.
+A step stuck inside C code is stopped only when that call returns (see
+:mod:`cleanfeed.thread_limit`); :mod:`cleanfeed.parallel` kills stuck worker processes instead.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -79,13 +83,42 @@ def as_record(item: Any, *, source: str = "<dask>") -> RawRecord | Article | Rej
 
 
 def _clean_partition(items: Iterable[Any], pipeline: Pipeline, as_dicts: bool,
-                     partition: int) -> list[Any]:
+                     partition: int, time_limit: float | None = None) -> list[Any]:
     """A bag partition; dicts and strings without a source get ``<dask>:PARTITION:INDEX``."""
-    results = _own_copy(pipeline).run(as_record(item, source=f"<dask>:{partition}:{i}")
-                           for i, item in enumerate(items))
+    results = _cleaned(_own_copy(pipeline), (as_record(item, source=f"<dask>:{partition}:{i}")
+                                             for i, item in enumerate(items)), time_limit)
     if as_dicts:
         return [_to_dict(r) for r in results]
-    return list(results)
+    return results
+
+
+_warm_lock = threading.Lock()
+_warmed: set[str] = set()  # pipelines (by repr) warmed in this process: timing only
+
+
+def _warm(pipeline: Pipeline) -> None:
+    """Clean a warm-up page once per process before timed records, so lazy imports and
+    model loads are not charged to a record's time limit (as :mod:`cleanfeed.parallel` does)."""
+    from cleanfeed.parallel import WARM_UP
+
+    key = repr(pipeline)
+    with _warm_lock:
+        if key not in _warmed:
+            with contextlib.suppress(Exception):
+                _own_copy(pipeline)(WARM_UP)
+            _warmed.add(key)
+
+
+def _cleaned(pipeline: Pipeline, records: Iterable[RawRecord | Article | Reject],
+             time_limit: float | None) -> list[Result]:
+    """Clean ``records`` in this thread, each within ``time_limit`` seconds when given."""
+    if time_limit is None:
+        return list(pipeline.run(records))
+    from cleanfeed.thread_limit import ThreadTimeLimit
+
+    _warm(pipeline)
+    with ThreadTimeLimit(time_limit) as limit:
+        return [limit.run(pipeline, record) for record in records]
 
 
 def _to_dict(result: Result) -> dict[str, Any]:
@@ -96,15 +129,18 @@ def _to_dict(result: Result) -> dict[str, Any]:
 
 def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
             as_dicts: bool = False, dedup: Mode = "off",
-            threshold: float = DEFAULT_THRESHOLD) -> dask.bag.Bag:
+            threshold: float = DEFAULT_THRESHOLD,
+            time_limit: float | None = None) -> dask.bag.Bag:
     """Clean every element of ``bag`` (lazily; order and partitions are kept).
 
     With ``as_dicts`` the elements are JSON-ready dicts (``Article.to_dict()`` /
     ``Reject.to_dict()`` plus ``"rejected": bool``), e.g. for ``bag.map(json.dumps).to_textfiles``.
     ``dedup="exact"``/``"near"`` then marks duplicates on the cluster with :func:`dedup_bag`
     (the local ``Deduplicator``'s result, default batch size; ``threshold`` as there).
+    ``time_limit``: seconds per record, over which it becomes a reject (see module doc).
     """
     require_dask()
+    _check_limit(time_limit)
     import dask.bag as db
     from dask import delayed
 
@@ -113,7 +149,7 @@ def map_bag(bag: dask.bag.Bag, pipeline: Pipeline | None = None, *,
     pipeline = pipeline or default_pipeline()
     clean = delayed(_clean_partition, pure=True)
     shared = delayed(pipeline, traverse=False)  # one copy in the graph, not one per partition
-    cleaned = db.from_delayed([clean(part, shared, as_dicts and dedup == "off", i)
+    cleaned = db.from_delayed([clean(part, shared, as_dicts and dedup == "off", i, time_limit)
                                for i, part in enumerate(bag.to_delayed())])
     if dedup == "off":
         return cleaned
@@ -140,37 +176,37 @@ def _present(value: Any) -> bool:
         return True
 
 
-def _clean_frame(frame: Any, pipeline: Pipeline, partition_info: dict[str, Any] | None = None
-                 ) -> Any:
+def _clean_frame(frame: Any, pipeline: Pipeline, time_limit: float | None = None,
+                 partition_info: dict[str, Any] | None = None) -> Any:
     import pandas as pd
 
     number = (partition_info or {}).get("number", 0)
-    pipeline = _own_copy(pipeline)
-    rows = []
-    for i, row in enumerate(frame.to_dict("records")):
-        record = as_record({k: v for k, v in row.items() if _present(v)},
-                           source=f"<dask>:{number}:{i}")
-        rows.append(_to_dict(pipeline(record) if not isinstance(record, Reject) else record))
+    records = [as_record({k: v for k, v in row.items() if _present(v)},
+                         source=f"<dask>:{number}:{i}")
+               for i, row in enumerate(frame.to_dict("records"))]
+    rows = [_to_dict(r) for r in _cleaned(_own_copy(pipeline), records, time_limit)]
     return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object, index=frame.index)
                          for c in FRAME_COLUMNS})
 
 
-def map_dataframe(df: Any, pipeline: Pipeline | None = None) -> Any:
+def map_dataframe(df: Any, pipeline: Pipeline | None = None, *,
+                  time_limit: float | None = None) -> Any:
     """Clean every row of a :class:`dask.dataframe.DataFrame` whose columns are record fields
     (``text`` and/or ``html``, ``url``, ``title``, ``published``...; others go to ``extra``).
 
     Returns a lazy DataFrame with the same index and :data:`FRAME_COLUMNS` (object dtype):
     ``rejected`` tells articles from rejects (which fill ``stage``/``reason``). Rows without a
-    ``source`` column get ``<dask>:PARTITION:ROW``.
+    ``source`` column get ``<dask>:PARTITION:ROW``. ``time_limit`` as in :func:`map_bag`.
     """
     require_dask()
+    _check_limit(time_limit)
     import pandas as pd
 
     from cleanfeed import default_pipeline
 
     pipeline = pipeline or default_pipeline()
     meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in FRAME_COLUMNS})
-    return df.map_partitions(_clean_frame, pipeline, meta=meta)
+    return df.map_partitions(_clean_frame, pipeline, time_limit, meta=meta)
 
 
 def _read_files(paths: Iterable[str]) -> list[Any]:
@@ -243,16 +279,22 @@ def _own_copy(pipeline: Pipeline) -> Pipeline:
     return mine
 
 
-def _clean_batch(pipeline: Pipeline, batch: list[Any]) -> tuple[list[Result], dict[str, int]]:
+def _check_limit(time_limit: float | None) -> None:
+    if time_limit is not None and not time_limit > 0:
+        raise ValueError(f"time_limit must be positive, got {time_limit}")
+
+
+def _clean_batch(pipeline: Pipeline, batch: list[Any], time_limit: float | None = None
+                 ) -> tuple[list[Result], dict[str, int]]:
     """One Dask task: clean a batch, return the results and the stats they added."""
     pipeline = _own_copy(pipeline)
-    results = list(pipeline.run(as_record(item) for item in batch))
+    results = _cleaned(pipeline, (as_record(item) for item in batch), time_limit)
     return results, dict(pipeline.stats)
 
 
 def imap(pipeline: Pipeline, records: Iterable[Any], *, address: str | Client = "local",
          batch_size: int = DEFAULT_BATCH_SIZE, max_pending: int | None = None,
-         n_workers: int | None = None) -> Iterator[Result]:
+         n_workers: int | None = None, time_limit: float | None = None) -> Iterator[Result]:
     """Clean ``records`` on a Dask cluster; results come back in input order.
 
     At most ``max_pending`` batches (default: 4 per worker thread) are on the cluster at once,
@@ -260,10 +302,12 @@ def imap(pipeline: Pipeline, records: Iterable[Any], *, address: str | Client = 
     record kills its worker, over and over), its records are retried one per task (each up to
     :data:`SINGLE_TRIES` times), so only a record that keeps failing alone becomes a reject
     (stage ``"dask"``). ``pipeline.stats`` is updated
-    as if the pipeline had run here.
+    as if the pipeline had run here. With ``time_limit`` (seconds per record) a record that
+    takes longer becomes a reject and the batch goes on (see the module doc for its limits).
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    _check_limit(time_limit)
     with connect(address, n_workers=n_workers) as client:
         threads = sum(client.nthreads().values()) or 1
         limit = max_pending or 4 * threads
@@ -271,7 +315,7 @@ def imap(pipeline: Pipeline, records: Iterable[Any], *, address: str | Client = 
         def submit(batch: list[Any]) -> Any:
             # The pipeline (a few KiB: steps pickle by reference) travels with each task;
             # scattered once instead, it would be lost with the workers holding it.
-            return client.submit(_clean_batch, pipeline, batch, pure=False)
+            return client.submit(_clean_batch, pipeline, batch, time_limit, pure=False)
 
         def collect(future: Any, batch: list[Any], tries: int = 1) -> list[Result]:
             try:
@@ -319,13 +363,15 @@ def clean_job(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLik
               address: str | Client = "local", pipeline: Pipeline | None = None,
               batch_size: int = DEFAULT_BATCH_SIZE, n_workers: int | None = None,
               dedup: Mode = "off", threshold: float = DEFAULT_THRESHOLD,
-              index: str | os.PathLike[str] | None = None) -> Counter[str]:
+              index: str | os.PathLike[str] | None = None,
+              time_limit: float | None = None) -> Counter[str]:
     """Read ``inputs``, clean them on Dask, write articles to ``output`` and rejects to
     ``rejects`` (JSONL, each written atomically; ``None``/``-`` for stdout). Returns counts.
 
     ``dedup="exact"``/``"near"`` marks duplicates like ``cleanfeed clean --dask`` does: on this
     machine, following the ordered stream (``index``: a persistent SQLite index), and writes
     them to ``rejects`` with ``reason: duplicate`` (counted as ``duplicates``).
+    ``time_limit``: seconds per record, as in :func:`imap`.
     """
     from cleanfeed import default_pipeline
     from cleanfeed.dedup import Deduplicator, as_reject
@@ -339,7 +385,8 @@ def clean_job(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLik
     with JsonlWriter(output) as out, contextlib.ExitStack() as stack:
         bad = stack.enter_context(JsonlWriter(rejects)) if rejects is not None else None
         results: Iterable[Result] = imap(pipeline, read(inputs), address=address,
-                                         batch_size=batch_size, n_workers=n_workers)
+                                         batch_size=batch_size, n_workers=n_workers,
+                                         time_limit=time_limit)
         if dedup != "off":
             marker = stack.enter_context(Deduplicator(dedup, threshold, index=index))
             results = map(as_reject, marker.run(results))

@@ -14,12 +14,20 @@ everything else is decided by a weighted sum of both backends' probabilities, an
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import math
+import mmap
+import os
 import re
+import tempfile
 import threading
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -72,54 +80,84 @@ class _ByteNaiveBayes:
     next byte to the states of the step before. Same model weights, same features and counts
     (tests check them against py3langid itself), same probabilities up to float rounding; the
     weighted sum is an ``einsum``, not BLAS, so it does not depend on the number of threads.
+
+    :func:`_load_model` keeps the tables in a cache file that later processes map instead of
+    decompressing py3langid's model and deriving them again.
     """
 
-    def __init__(self, identifier: Any) -> None:
-        def unsigned(buffer: Any) -> np.ndarray:
-            return np.frombuffer(buffer, dtype=f"u{buffer.itemsize}")
-
-        nextmove = unsigned(identifier.tk_nextmove)  # transition slot -> next state
-        rowbase = unsigned(identifier.tk_row).astype(np.intp) << 8  # state -> its first slot
-        output = np.asarray(identifier.tk_output, dtype=np.int32)  # state -> feature or -1
-        self.depth = self._depth(nextmove, rowbase)
-        base_type = np.uint32 if int(rowbase.max()) < 2**32 else np.uint64
-        # Per transition slot, the next state's first slot and the feature it emits: one
-        # lookup per byte instead of two (py3langid keeps state numbers).
-        self._next_base = rowbase[nextmove].astype(base_type)
-        self._emit = output[nextmove]
-        self._root = int(rowbase[0])  # the start state's first slot
-        first_byte = self._next_base[self._root + np.arange(256)].astype(np.intp)
-        two = (first_byte[:, None] + np.arange(256)).ravel()
-        self._two_base = self._next_base[two]  # after any two bytes read from the start
-        # float32 once: converting the float16 rows of each text cost more than the rest
-        self._weights = np.asarray(identifier.nb_ptc, dtype=np.float32)
-        self._prior = np.asarray(identifier.nb_pc, dtype=np.float32)
-        classes = [str(c) for c in identifier.nb_classes]
+    def __init__(self, tables: Mapping[str, np.ndarray], classes: Sequence[str],
+                 depth: int, root: int) -> None:
+        self.depth = depth
+        self._root = root  # the start state's first slot
+        # Per transition slot (a state's first slot + byte), the next state's first slot and
+        # the feature it ends (-1: none): one lookup per byte (py3langid keeps state numbers).
+        self._next_base = tables["next_base"]
+        self._emit = tables["emit"]
+        self._two_base = tables["two_base"]  # first slot after any two bytes from the start
+        # float32: converting the float16 rows of each text cost more than the rest
+        self._weights = tables["weights"]
+        self._prior = tables["prior"]
+        self.classes = [str(c) for c in classes]
         first: dict[str, int] = {}
         aliases: list[tuple[int, int]] = []  # (first column, duplicate column) of one label
-        for i, c in enumerate(classes):
+        for i, c in enumerate(self.classes):
             if c in first:
                 aliases.append((first[c], i))
             else:
                 first[c] = i
         self._alias_keep = np.array([a for a, _ in aliases], dtype=np.intp)
         self._alias_dupe = np.array([b for _, b in aliases], dtype=np.intp)
-        self.classes = classes
+
+    @classmethod
+    def from_identifier(cls, identifier: Any) -> _ByteNaiveBayes:
+        """The tables of a loaded ``py3langid.langid.LanguageIdentifier``."""
+        def unsigned(buffer: Any) -> np.ndarray:
+            return np.frombuffer(buffer, dtype=f"u{buffer.itemsize}")
+
+        nextmove = unsigned(identifier.tk_nextmove)  # transition slot -> next state
+        rows = unsigned(identifier.tk_row)  # state -> its row of 256 slots
+        if len(nextmove) % 256 or not len(rows) or int(nextmove.max()) >= len(rows):
+            raise ValueError("py3langid's automaton is not in the expected layout")
+        rowbase = rows.astype(np.uint32) << 8  # state -> its first slot (< 2**32: 16-bit rows)
+        output = np.asarray(identifier.tk_output, dtype=np.int32)  # state -> feature or -1
+        next_base = rowbase[nextmove]
+        root = int(rowbase[0])
+        first_byte = next_base[root:root + 256].astype(np.intp)
+        tables = {
+            "next_base": next_base,
+            "emit": output[nextmove],
+            "two_base": next_base[(first_byte[:, None] + np.arange(256)).ravel()],
+            "weights": np.asarray(identifier.nb_ptc, dtype=np.float32),
+            "prior": np.asarray(identifier.nb_pc, dtype=np.float32),
+        }
+        return cls(tables, [str(c) for c in identifier.nb_classes],
+                   cls._depth(nextmove.reshape(-1, 256), rows), root)
+
+    def tables(self) -> dict[str, np.ndarray]:
+        """The arrays :meth:`__init__` takes (what the cache file stores)."""
+        return {"next_base": self._next_base, "emit": self._emit, "two_base": self._two_base,
+                "weights": self._weights, "prior": self._prior}
 
     @staticmethod
-    def _depth(nextmove: np.ndarray, rowbase: np.ndarray) -> int:
-        """Length in bytes of the longest n-gram state (breadth-first from the start state)."""
-        seen = np.zeros(len(rowbase), dtype=bool)
+    def _depth(transitions: np.ndarray, rows: np.ndarray) -> int:
+        """Length in bytes of the longest n-gram state: breadth-first from the start state,
+        each row of transitions expanded once (states share rows)."""
+        seen = np.zeros(len(rows), dtype=bool)
         seen[0] = True
+        expanded = np.zeros(len(transitions), dtype=bool)
         frontier = np.zeros(1, dtype=np.intp)
         depth = 0
         while True:
-            before = seen.copy()
-            rows = np.unique(rowbase[frontier])  # states share rows: expand each row once
-            seen[nextmove[(rows[:, None] + np.arange(256)).ravel()]] = True
-            frontier = np.flatnonzero(seen & ~before)
+            todo = np.zeros(len(transitions), dtype=bool)
+            todo[rows[frontier]] = True
+            todo &= ~expanded
+            expanded |= todo
+            reached = np.zeros(len(rows), dtype=bool)  # a mask, not np.unique: no sort
+            reached[transitions[todo].ravel()] = True
+            frontier = np.flatnonzero(reached & ~seen)
             if not len(frontier):
                 return depth
+            seen[frontier] = True
             depth += 1
 
     @staticmethod
@@ -145,7 +183,11 @@ class _ByteNaiveBayes:
                 bases = next_base[bases + b[k:span + k]]
             found = np.concatenate((head, emit[bases + b[depth - 1:]]))
         elif span > 0:
-            tail = np.frombuffer(data, dtype=np.uint8)[depth - 1:].astype(np.intp) + self._root
+            tail = np.frombuffer(data, dtype=np.uint8)[depth - 1:].astype(np.intp)
+            if depth == 2:  # the state after the first byte of each window
+                tail += next_base[self._root + np.frombuffer(data, dtype=np.uint8)[:span]]
+            else:
+                tail += self._root
             found = np.concatenate((head, emit[tail]))
         else:
             found = np.array(head, dtype=np.int32)
@@ -188,8 +230,6 @@ class _Backends:
     """Both models, loaded once per process on first use; read-only afterwards."""
 
     def __init__(self) -> None:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
         try:  # same results bit for bit, ~50x faster
             from langdetect_rs.detector_factory import PROFILES_DIRECTORY, DetectorFactory
         except ImportError:
@@ -199,7 +239,128 @@ class _Backends:
         factory.load_profile(PROFILES_DIRECTORY)
         factory.set_seed(SEED)  # an instance attribute: DetectorFactory.seed changes nothing
         self.langdetect = factory
-        self.langid = _ByteNaiveBayes(LanguageIdentifier.from_model_file(MODEL_FILE))
+        self.langid = _load_model(cache_dir())
+
+
+# --------------------------------------------------------------------------- model cache
+
+#: Environment variable naming the cache folder; set to an empty string to use no cache.
+CACHE_ENV = "CLEANFEED_CACHE_DIR"
+#: Version of the cache file's layout: bump it when the tables change.
+CACHE_FORMAT = 3
+_MAGIC = b"CFLANGID"
+_ALIGN = 64
+
+
+def cache_dir() -> Path | None:
+    """Where derived model tables are cached: ``$CLEANFEED_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/cleanfeed``, else ``~/.cache/cleanfeed``; ``None`` when disabled."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        return Path(chosen).expanduser() if chosen.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if base:
+        return Path(base) / "cleanfeed"
+    home = os.path.expanduser("~")
+    return None if home.startswith("~") else Path(home) / ".cache" / "cleanfeed"
+
+
+def _model_file() -> Path:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return Path(MODEL_DIR) / MODEL_FILE
+
+
+def _cache_key(model_file: Path) -> str:
+    """The installed py3langid's version and its model file's hash: a new model or loader
+    never meets tables derived from an old one."""
+    import py3langid
+
+    digest = hashlib.sha256(model_file.read_bytes()).hexdigest()[:16]
+    version = re.sub(r"[^0-9A-Za-z.]+", "_", str(getattr(py3langid, "__version__", "x")))
+    return f"langid-f{CACHE_FORMAT}-py3langid{version}-{digest}"
+
+
+def _load_model(folder: Path | None) -> _ByteNaiveBayes:
+    """py3langid's model as our tables: mapped from the cache file when there is a valid one
+    (milliseconds; processes share the pages), else built from py3langid's compressed model
+    (~1-2 s: LZMA, then our tables) and, when the folder is writable, cached for next time.
+    ``folder=None``: no cache.
+    """
+    model_file = _model_file()
+    path = None
+    if folder is not None:
+        try:
+            path = folder / f"{_cache_key(model_file)}.bin"
+            return _read_cache(path)
+        except (OSError, ValueError, KeyError, TypeError):  # missing, unreadable or damaged
+            pass
+    from py3langid.langid import LanguageIdentifier
+
+    model = _ByteNaiveBayes.from_identifier(LanguageIdentifier.from_model_file(model_file))
+    if path is not None:
+        with contextlib.suppress(OSError):  # read-only or full: this process does without
+            _write_cache(path, model)
+    return model
+
+
+def _write_cache(path: Path, model: _ByteNaiveBayes) -> None:
+    """Write the tables to ``path`` atomically (a temporary file, then a rename), so a reader
+    sees the old file, no file or the whole new one, never a part."""
+    tables = model.tables()
+    layout: dict[str, dict[str, Any]] = {}
+    offset = 0
+    for name, array in tables.items():
+        layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
+        offset += -(-array.nbytes // _ALIGN) * _ALIGN
+    header = json.dumps({"format": CACHE_FORMAT, "key": path.stem, "depth": model.depth,
+                         "root": model._root, "classes": model.classes, "arrays": layout,
+                         "size": offset},
+                        sort_keys=True).encode()
+    start = -(-(len(_MAGIC) + 8 + len(header)) // _ALIGN) * _ALIGN
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(_MAGIC + len(header).to_bytes(8, "little") + header)
+            for name, array in tables.items():
+                out.seek(start + layout[name]["offset"])
+                out.write(np.ascontiguousarray(array).tobytes())
+            out.truncate(start + offset)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _read_cache(path: Path) -> _ByteNaiveBayes:
+    """Map the tables of a cache file (read-only; the OS loads pages as they are touched)."""
+    with open(path, "rb") as f:
+        if f.read(len(_MAGIC)) != _MAGIC:
+            raise ValueError(f"{path} is not a cleanfeed model cache")
+        header = json.loads(f.read(int.from_bytes(f.read(8), "little")))
+        if header["format"] != CACHE_FORMAT or header["key"] != path.stem:
+            raise ValueError(f"{path} is for another model or layout")
+        start = -(-f.tell() // _ALIGN) * _ALIGN  # the arrays start after the header
+        if os.fstat(f.fileno()).st_size != start + header["size"]:
+            raise ValueError(f"{path} has the wrong size")
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    tables = {}
+    for name, spec in header["arrays"].items():
+        dtype = np.dtype(spec["dtype"])
+        count = math.prod(spec["shape"])
+        tables[name] = np.frombuffer(mapped, dtype=dtype, count=count,
+                                     offset=start + spec["offset"]).reshape(spec["shape"])
+    model = _ByteNaiveBayes(tables, header["classes"], int(header["depth"]),
+                            int(header["root"]))
+    n_slots, n_classes = len(model._next_base), len(model.classes)
+    if (n_slots % 256 or model._emit.shape != (n_slots,) or model._two_base.shape != (65536,)
+            or model._weights.ndim != 2 or model._weights.shape[1] != n_classes
+            or model._prior.shape != (n_classes,) or not 1 <= model.depth <= 64
+            or not 0 <= model._root <= n_slots - 256):
+        raise ValueError(f"{path} has inconsistent tables")
+    return model
 
 
 _LETTER = re.compile(r"[^\W\d_]")

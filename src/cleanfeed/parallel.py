@@ -18,6 +18,10 @@ dies, ``Pool`` cannot kill a worker at all), and both read the whole input eager
   worker cleans a small warm-up page before it is timed, so lazy imports and model loads are
   not charged to a real record (without this, each replacement worker's first record would
   time out in turn).
+* **No idle start.** Starting workers takes ~1 s of one core (the fork server's imports and
+  warm-up, below). Without a time limit, :func:`imap` has this process clean the first records
+  meanwhile, exactly as a worker would (same rejects, same bytes, same stats), until a worker
+  is ready; such a record is not isolated from this process, as with ``workers=1``.
 * **Steps and records must pickle.** The pipeline is pickled once per worker; a record that
   cannot be pickled is rejected alone (``stage="parallel"``).
 
@@ -104,8 +108,11 @@ def imap(
         raise ValueError(f"timeout must be positive, got {timeout}")
     if n == 1 and timeout is None:
         return pipeline.run(records)
+    # Without a time limit no record needs a process that can be stopped: this one cleans
+    # the first records while the workers start.
     run = ParallelRun(pipeline, workers=n, timeout=timeout, chunk_size=chunk_size,
-                      prefetch=prefetch, window=window, start_method=start_method)
+                      prefetch=prefetch, window=window, start_method=start_method,
+                      clean_while_starting=timeout is None)
     if timeout is not None or min_parallel <= 1:
         return run.run(records)
     return _small_in_process(run, iter(records), min_parallel)
@@ -165,13 +172,21 @@ def _worker_main(pipeline_bytes: bytes, tasks: Connection, results: Connection,
             return
         for seq, record in pickle.loads(data):
             pipeline.stats.clear()
-            try:
-                result: Result = pipeline(record)
-            except Exception as exc:  # Pipeline catches step errors; this is a last line
-                result = Reject(source=getattr(record, "source", "?"), stage="pipeline",
-                                id=getattr(record, "id", None),
-                                reason=f"pipeline failed: {type(exc).__name__}: {exc}")
-            results.send_bytes(_dump_result(seq, result, pipeline.stats))
+            results.send_bytes(_dump_result(seq, _clean_one(pipeline, record), pipeline.stats))
+
+
+def _clean_one(pipeline: Pipeline, record: InputRecord) -> Result:
+    """One record through ``pipeline``, as in a worker: a reader's reject passes through."""
+    if isinstance(record, Reject):
+        pipeline.stats["rejected"] += 1
+        return record
+    try:
+        return pipeline(record)
+    except Exception as exc:  # Pipeline catches step errors; this is a last line
+        pipeline.stats["rejected"] += 1
+        return Reject(source=getattr(record, "source", "?"), stage="pipeline",
+                      id=getattr(record, "id", None),
+                      reason=f"pipeline failed: {type(exc).__name__}: {exc}")
 
 
 def _dump_result(seq: int, result: Result, stats: Counter[str]) -> bytes:
@@ -222,13 +237,41 @@ class _Worker:
     busy_since: float | None = None
 
 
+class _Starter:
+    """Starts a run's workers in a thread, so the caller can clean records meanwhile."""
+
+    def __init__(self, run: ParallelRun) -> None:
+        self._run = run
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, daemon=True,
+                                        name="cleanfeed-starter")
+        self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            for _ in range(self._run.workers):
+                self._run._pool.append(self._run._start_worker())
+        except BaseException as exc:  # handed to the caller by wait()
+            self._error = exc
+
+    def finished(self) -> bool:
+        return not self._thread.is_alive()
+
+    def wait(self) -> None:
+        """Wait until every worker is started; raise what starting them raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 class ParallelRun:
     """One ordered parallel run (see :func:`imap`); also usable directly for its :attr:`stats`."""
 
     def __init__(self, pipeline: Pipeline, *, workers: int, timeout: float | None = None,
                  chunk_size: int = DEFAULT_CHUNK_SIZE, prefetch: int = DEFAULT_PREFETCH,
                  window: int | None = None, start_method: str | None = None,
-                 warm_up: bool = True, preload: Sequence[str] = DEFAULT_PRELOAD) -> None:
+                 warm_up: bool = True, preload: Sequence[str] = DEFAULT_PRELOAD,
+                 clean_while_starting: bool = False) -> None:
         if chunk_size < 1 or prefetch < 1:
             raise ValueError("chunk_size and prefetch must be at least 1")
         self.pipeline = pipeline
@@ -236,6 +279,8 @@ class ParallelRun:
         self.timeout = timeout
         self.chunk_size = chunk_size
         self.warm_up = warm_up
+        #: Clean records in this process until the first worker is ready (see :meth:`run`).
+        self.clean_while_starting = clean_while_starting
         self.prefetch = max(prefetch, chunk_size)
         self.window = window or workers * (self.prefetch + chunk_size) * 2
         if self.window < workers:
@@ -294,14 +339,39 @@ class ParallelRun:
     # -- the run
 
     def run(self, records: Iterable[InputRecord]) -> Iterator[Result]:
-        """Yield the cleaned results of ``records`` in input order."""
+        """Yield the cleaned results of ``records`` in input order.
+
+        With :attr:`clean_while_starting`, this process cleans the first records itself until
+        a worker reports ready (checked between records), so the start of the workers (the
+        fork server's imports and warm-up, ~1 s on one core) is not idle time. A record that
+        crashes the interpreter then takes this process down, as with ``workers=1``: only
+        worker processes isolate such records, and with a time limit only they are used.
+        """
         self._inputs: dict[int, InputRecord] = {}  # seq -> record, while in a worker
         self._done: dict[int, Result] = {}  # seq -> result, waiting for its turn
-        self._pool: list[_Worker] = [self._start_worker() for _ in range(self.workers)]
+        self._pool: list[_Worker] = []
+        starter = None
+        if self.clean_while_starting:
+            # Process.start() waits until the fork server has forked the worker, i.e. until
+            # its preload (imports, warm-up) is done: start them from a thread meanwhile.
+            starter = _Starter(self)
+        else:
+            self._pool.extend(self._start_worker() for _ in range(self.workers))
         source = iter(records)
         next_in = next_out = 0
         exhausted = False
         try:
+            while starter is not None and not (starter.finished() and self._any_ready()):
+                try:
+                    record = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                yield self._clean_here(next_in, record)
+                next_in = next_out = next_in + 1
+            if starter is not None:
+                starter.wait()
+                starter = None
             while True:
                 if not exhausted:
                     next_in, exhausted = self._dispatch(source, next_in, next_out)
@@ -313,8 +383,11 @@ class ParallelRun:
                 if next_out not in self._done and any(w.outstanding for w in self._pool):
                     self._collect()
         finally:
-            for worker in self._pool:
-                self._stop_worker(worker, kill=bool(worker.outstanding))
+            if starter is not None:
+                with contextlib.suppress(Exception):
+                    starter.wait()
+            for worker in self._pool:  # one still starting holds no record: no need to wait
+                self._stop_worker(worker, kill=bool(worker.outstanding) or not worker.ready)
             self._pool = []
             self._inputs.clear()
             self._done.clear()
@@ -415,6 +488,27 @@ class ParallelRun:
                 self.stats["timeouts"] += 1
                 self._replace(worker, f"cleaning took longer than the {self.timeout:g} s limit; "
                                       "the worker was stopped", stage="timeout")
+
+    def _clean_here(self, seq: int, record: InputRecord) -> Result:
+        """Clean one record in this process exactly as a worker would: a record or result that
+        would not pickle gets the same reject, and the result is the unpickled copy."""
+        if isinstance(record, Reject):
+            self.pipeline.stats["rejected"] += 1
+            return record
+        if not self._picklable(seq, record):
+            return self._done.pop(seq)
+        totals, self.pipeline.stats = self.pipeline.stats, Counter()
+        try:
+            data = _dump_result(seq, _clean_one(self.pipeline, record), self.pipeline.stats)
+        finally:
+            self.pipeline.stats = totals
+        _, (_, result, stats) = pickle.loads(data)
+        totals.update(stats)
+        return result
+
+    def _any_ready(self) -> bool:
+        """Whether a worker is ready (or gone: the main loop then deals with it); no waiting."""
+        return any(w.ready or not self._drain(w) or w.ready for w in list(self._pool))
 
     def _drain(self, worker: _Worker) -> bool:
         """Take in every message waiting from ``worker``; False when its pipe is closed."""

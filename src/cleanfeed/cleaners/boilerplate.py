@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
-from itertools import accumulate
+from itertools import accumulate, compress
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -88,19 +88,27 @@ def normalise_line(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=1 << 16)  # pure function of the line; the cache only saves time
-def line_features(text: str) -> LineFeatures:
-    """Cheap, language-light signals: length, punctuation, case, bullets, link-likeness, cues."""
+def _line_features(text: str) -> LineFeatures:
+    """Cheap, language-light signals: length, punctuation, case, bullets, link-likeness, cues.
+
+    Runs once per distinct line of every dump, so it is written for speed: literal vocabularies
+    are searched with ``str`` methods (``in``, ``startswith``) rather than regexes, which scan a
+    line character by character, and the cheaper tests of an ``or`` come first.
+    """
     body = text.strip()
     bullet = False
-    if body[:1] in _BULLET_START:
+    first = body[:1]
+    if first in _BULLET_SYMBOLS:  # what _BULLET matches, without a regex call
+        if body[1:2].isspace():
+            bullet = True
+            body = body[2:].lstrip()
+    elif first in _BULLET_START:
         m = _BULLET.match(body)
         if m:
             bullet = True
             body = body[m.end():]
     tokens = body.split()
-    n = len(tokens)
-    words = float(n)
+    words = float(len(tokens))
     cjk = 0
     if not body.isascii():
         cjk = len(_CJK.findall(body))
@@ -110,22 +118,30 @@ def line_features(text: str) -> LineFeatures:
     wall = chrome = False
     if words <= 15:
         unnumbered = low.lstrip("0123456789 ") if low[:1].isdigit() else low
-        wall = bool(_WALL_START.match(unnumbered)) or low.endswith(WALL_ENDS)
-        chrome = wall or (words <= 8 and not ends and _cue_words(tokens, low) >= (
-            1 if words <= CUE_ALONE else 2))
-        chrome = chrome or bool(_PHRASES.search(low)) or ("|" in body and not ends)
+        wall = ((unnumbered[:3] in _WALL_HEADS and _WALL_START.match(unnumbered) is not None)
+                or low.endswith(WALL_ENDS))
+        # letters and digits between single spaces (most menu entries): a cue word is a whole
+        # token and a phrase needs a space, or is one of the few written as one word
+        plain = low.replace(" ", "").isalnum()
+        chrome = (wall or ("|" in body and not ends)
+                  or (words <= 8 and not ends and _cue_words(tokens, low, plain) >= (
+                      1 if words <= CUE_ALONE else 2))
+                  or (_PHRASES.search(low) is not None if not plain or " " in low
+                      else any([p in low for p in _SOLID_PHRASES])))
         if not chrome and words <= 6 and ("http" in low or "www." in low or "@" in low):
             chrome = bool(_URL.search(body))
     else:  # a cookie, legal or script notice is chrome at any length
         for k in _NOTICE_KEYS:  # substring tests first: a regex over a long line is slow
             if k in low:
-                chrome = bool(_NOTICE.search(low))
+                chrome = _NOTICE.search(low) is not None
                 break
     prose = headline = False
-    if not chrome and words >= 5:
-        firsts = "".join(map(_FIRST, tokens[:40]))
-        alpha = sum(map(str.isalpha, firsts))
-        lower_share = sum(map(str.islower, firsts)) / alpha if alpha else 0.0
+    # the share of lower-case words is asked only where it can make the line prose: a short
+    # unended line (a menu entry, a label) is not prose whatever its case
+    if not chrome and words >= 5 and (
+            (words >= 15 and ends) if bullet else (words >= 10 or ends or cjk >= 20)):
+        lower, alpha = letter_counts("".join(map(_FIRST, tokens[:40])))
+        lower_share = lower / alpha if alpha else 0.0
         if bullet:
             prose = words >= 15 and ends and lower_share >= 0.5
         else:
@@ -139,11 +155,50 @@ def line_features(text: str) -> LineFeatures:
             prose = False  # "Headline In Title CaseThe teaser..." glued link blocks
     table = (not prose and not chrome and ("  " in body or "\t" in body)
              and len(_COLUMNS.findall(body)) >= 2)
-    caption = words <= 60 and bool(_CAPTION_START.match(low) or (
-        body[-1:] == ")" and _CREDIT_END.match(body, body.rfind("(")))
+    caption = words <= 60 and (
+        (low[:4] in _CAPTION_HEADS and low.startswith(CAPTION_STARTS))
+        or (body[-1:] == ")" and _CREDIT_END.match(body, body.rfind("(")) is not None)
         or body.endswith("Getty Images"))
-    return _new_features(LineFeatures,
-                         (words, prose, chrome, bullet, wall, table, headline, caption))
+    key = (words, prose, chrome, bullet, wall, table, headline, caption)
+    found = _SHARED.get(key)  # one object per distinct combination: a dict hit is cheaper
+    if found is None:  # than building a tuple subclass (NamedTuple: 5x a plain tuple)
+        found = _new_features(LineFeatures, key)
+        if words < 256:  # bounded: a handful of flags times the common line lengths
+            _SHARED[key] = found
+    return found
+
+
+_SHARED: dict[tuple[float, bool, bool, bool, bool, bool, bool, bool], LineFeatures] = {}
+#: Pure function of the line, cached: menus and footers repeat across a batch. A bounded LRU
+#: for other callers; the step itself uses an unbounded cache (no LRU bookkeeping on every
+#: line) that :func:`_runs` empties when it holds more than ``MAX_CACHED_LINES`` lines.
+line_features = lru_cache(maxsize=1 << 16)(_line_features)
+_features = lru_cache(maxsize=None)(_line_features)
+MAX_CACHED_LINES = 1 << 16
+
+
+def clear_caches() -> None:
+    """Empty every cache of the step (benchmarks time cold runs; results never depend on it)."""
+    for cached in (line_features, _features, normalise_line, _line_digest, _score_memo):
+        cached.cache_clear()
+    _SHARED.clear()
+
+
+def letter_counts(text: str) -> tuple[int, int]:
+    """(lower-case letters, letters) in ``text``, as ``str.islower`` / ``str.isalpha`` count.
+
+    ASCII text (the usual case) is counted by deleting bytes in C, 2x faster than a loop over
+    the characters.
+    """
+    if text.isascii():
+        raw = text.encode("ascii")
+        return (len(raw) - len(raw.translate(None, _ASCII_LOWER)),
+                len(raw) - len(raw.translate(None, _ASCII_LETTERS)))
+    return sum(map(str.islower, text)), sum(map(str.isalpha, text))
+
+
+_ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
+_ASCII_LETTERS = bytes(range(ord("A"), ord("Z") + 1)) + _ASCII_LOWER
 
 
 _new_features = tuple.__new__  # LineFeatures(...) through NamedTuple's __new__ is 5x slower
@@ -153,9 +208,16 @@ UNENDED_PROSE = 25
 CUE_ALONE = 4
 
 
-def _cue_words(tokens: list[str], low: str) -> int:
-    """Cue words of a short line; a line in sentence case needs two ("More expensive than...")."""
-    cues = len(_CUE_WORD.findall(low))
+def _cue_words(tokens: list[str], low: str, plain: bool = False) -> int:
+    """Cue words of a short line; a line in sentence case needs two ("More expensive than...").
+
+    ``plain``: ``low`` is letters and digits between spaces, so its cue words are the tokens
+    that are one (set lookups instead of the regex: the same count).
+    """
+    if plain:
+        cues = sum(map(CHROME_CUES.__contains__, low.split(" ")))
+    else:
+        cues = len(_CUE_WORD.findall(low))
     if cues == 1:
         caps = sum(map(str.isupper, map(_FIRST, tokens)))
         if caps * 2 >= len(tokens):
@@ -164,6 +226,7 @@ def _cue_words(tokens: list[str], low: str) -> int:
 
 
 _BULLET_START = frozenset("*+-•·○◦▪►»>o0123456789")
+_BULLET_SYMBOLS = frozenset("*+-•·○◦▪►»>o")  # _BULLET's one-character markers
 
 
 def _trie(phrases: Iterable[str]) -> str:
@@ -191,14 +254,21 @@ def _trie(phrases: Iterable[str]) -> str:
 
 
 _PHRASES = re.compile(_trie(CHROME_PHRASES))
+_SOLID_PHRASES = tuple(p for p in CHROME_PHRASES if p.isalnum())  # "newsletter"
 _SENTENCE_MARK = re.compile(r"[.,;:!?]\s")
 _NOTICE = re.compile(_trie(_VOCAB["notice_phrases"]))
-_CAPTION_START = re.compile(_trie(_VOCAB["caption_starts"]))
+CAPTION_STARTS: tuple[str, ...] = _VOCAB["caption_starts"]
+#: The first three (four) characters of every wall start (caption start): one set lookup
+#: rules out most lines before the regex (``startswith`` with a tuple) is tried.
+_WALL_HEADS = frozenset(w[:3] for w in WALL_STARTS)
+_CAPTION_HEADS = frozenset(c[:4] for c in CAPTION_STARTS)
 #: "... (AP Photo/Jane Doe)", "(Image: GETTY)": a credit in brackets ends the line.
 _CREDIT_END = re.compile(r"\((?:" + _trie(_VOCAB["credit_names"]) + r")\b[^()]{0,60}\)$")
 #: A cue word as a whole word: one regex pass instead of stripping and looking up every token.
 _CUE_WORD = re.compile(r"(?<![\w'’@./-])(?:" + _trie(CHROME_CUES) + r")(?![\w'’@/-])")
 _NOTICE_KEYS = tuple(sorted({max(p.split(), key=len) for p in _VOCAB["notice_phrases"]}))
+#: a key containing another key adds nothing ("cookies" holds "cookie")
+_NOTICE_KEYS = tuple(k for k in _NOTICE_KEYS if not any(o != k and o in k for o in _NOTICE_KEYS))
 _END_CHARS = frozenset(".!?;:…。！？\"”’»)]")
 
 
@@ -424,39 +494,64 @@ def _best_run(scores: Sequence[float], lo: int, hi: int) -> tuple[float, int, in
     """Maximum-sum contiguous run of ``scores[lo:hi]`` as (total, start, end-exclusive)."""
     best, best_start, best_end = 0.0, lo, lo
     total, start = 0.0, lo
-    for i in range(lo, hi):
+    for i, value in enumerate(scores[lo:hi], lo):
         if total <= 0:
             total, start = 0.0, i
-        total += scores[i]
+        total += value
         if total > best:
             best, best_start, best_end = total, start, i + 1
     return best, best_start, best_end
 
 
-def _runs(text: str, seen: SeenLines | None, key: str,
-          weights: Weights) -> tuple[list[str], list[tuple[int, int]], float]:
-    """The lines of ``text``, the story runs as (start, end) line ranges, and the prose kept."""
+class _ScoreMemo(dict[LineFeatures, float]):
+    """Scores of line features under one set of weights, no seen lines: a feature tuple recurs
+    on many lines (all "short" menu entries are one), so a dict hit replaces a call per line.
+    Blank lines (no words) score 0."""
+
+    def __init__(self, weights: Weights) -> None:
+        super().__init__()
+        self.weights = weights
+
+    def __missing__(self, features: LineFeatures) -> float:
+        value = _score(features, False, self.weights) if features.words else 0.0
+        if features.words < 256:  # bounded like _SHARED: only the common line lengths
+            self[features] = value
+        return value
+
+
+@lru_cache(maxsize=16)
+def _score_memo(weights: Weights) -> _ScoreMemo:
+    return _ScoreMemo(weights)
+
+
+_WORDS, _HEADLINE, _CAPTION_FLAG = itemgetter(0), itemgetter(6), itemgetter(7)
+
+
+def _runs(text: str, seen: SeenLines | None, key: str, weights: Weights
+          ) -> tuple[list[str], list[tuple[int, int]], float, list[LineFeatures]]:
+    """The lines of ``text``, the story runs as (start, end) line ranges, the prose kept, and
+    every line's features (blank lines: no words)."""
     lines = text.split("\n")
-    scores = [0.0] * len(lines)
-    filled: list[int] = []
-    feats: list[LineFeatures] = []
-    features, score = line_features, _score  # locals: this loop runs for every line
-    seen_line = seen.is_boilerplate if seen is not None else None
-    for i, line in enumerate(lines):
-        if line and not line.isspace():
-            f = features(line)
-            scores[i] = score(f, seen_line is not None and seen_line(line, key), weights)
-            filled.append(i)
-            feats.append(f)
+    if _features.cache_info().currsize > MAX_CACHED_LINES:
+        _features.cache_clear()  # bounded memory over a crawl of any size
+    feats = list(map(_features, lines))  # cached per line; a blank line has no words
+    if seen is None:
+        scores = list(map(_score_memo(weights).__getitem__, feats))
+    else:
+        seen_line, score = seen.is_boilerplate, _score
+        scores = [score(f, seen_line(line, key), weights) if f.words else 0.0
+                  for line, f in zip(lines, feats, strict=True)]
     # A headline among other non-prose lines is an item of a link list, not a sub-heading.
+    filled = list(compress(range(len(lines)), map(_WORDS, feats)))
     last = len(filled) - 1
-    for j, f in enumerate(feats):
-        if f.headline and scores[filled[j]] == weights.headline and 0 < j < last and not (
-                feats[j - 1].prose or feats[j + 1].prose):
-            scores[filled[j]] = weights.listed
+    for j in compress(range(len(filled)), map(_HEADLINE, map(feats.__getitem__, filled))):
+        i = filled[j]
+        if scores[i] == weights.headline and 0 < j < last and not (
+                feats[filled[j - 1]].prose or feats[filled[j + 1]].prose):
+            scores[i] = weights.listed
     best, start, end = _best_run(scores, 0, len(lines))
-    if best <= 0:
-        return lines, [(0, len(lines))], 0.0  # nothing looks like a story: leave it alone
+    if best <= 0:  # nothing looks like a story: leave it alone
+        return lines, [(0, len(lines))], 0.0, feats
     kept = best
     start, end, kept = _grow(scores, start, end, kept, weights)
     runs = [(start, end)]
@@ -467,7 +562,7 @@ def _runs(text: str, seen: SeenLines | None, key: str,
             runs.append((s2, e2))
             kept += second
     runs.sort()
-    return lines, runs, kept
+    return lines, runs, kept, feats
 
 
 def _grow(scores: Sequence[float], start: int, end: int, kept: float,
@@ -495,7 +590,7 @@ def _grow(scores: Sequence[float], start: int, end: int, kept: float,
 def story_lines(text: str, *, seen: SeenLines | None = None, key: str = "",
                 weights: Weights = DEFAULT_WEIGHTS) -> list[bool]:
     """For each line of ``text``: does it belong to the story? (blank lines: True)."""
-    lines, runs, _ = _runs(text, seen, key, weights)
+    lines, runs, _, _ = _runs(text, seen, key, weights)
     keep = [not line.strip() for line in lines]
     for s, e in runs:
         keep[s:e] = [True] * (e - s)
@@ -505,17 +600,20 @@ def story_lines(text: str, *, seen: SeenLines | None = None, key: str = "",
 def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: str = "",
                      weights: Weights = DEFAULT_WEIGHTS) -> tuple[list[Cut], float]:
     """The cuts that take the page chrome around the story out, and the story's score."""
-    lines, runs, kept = _runs(article.text, seen, key, weights)
-    # where each line starts (line i + its newline); the last entry is one past the text's end
-    offsets = [start + i for i, start in enumerate(accumulate(map(len, lines), initial=0))]
+    lines, runs, kept, feats = _runs(article.text, seen, key, weights)
+    # where each line starts (its length + its newline); the last entry is one past the end
+    offsets = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=0))
     cuts: list[Cut] = []
     prev = 0
     for s, e in [*runs, (len(lines), len(lines))]:
         edge = prev == 0 or s == len(lines)
-        if s > prev and _is_chrome_block(lines[prev:s], seen, key, edge) and not (
-                s == len(lines) and _related_links_tail(lines[prev:s])):
+        # the non-blank lines of the block (a blank line has no words): no strip() per line
+        filled = list(compress(range(prev, s), map(_WORDS, feats[prev:s]))) if s > prev else []
+        texts = list(map(lines.__getitem__, filled))
+        if s > prev and _is_chrome_block(texts, seen, key, edge) and not (
+                s == len(lines) and _related_links_tail(texts)):
             start = prev
-            for i in _kept_stamps(lines, prev, s):
+            for i in _kept_stamps(lines, filled):
                 if i > start:
                     cuts.append(Cut(offsets[start], offsets[i] - 1, _REASON))
                 start = i + 1
@@ -523,19 +621,20 @@ def find_boilerplate(article: Article, *, seen: SeenLines | None = None, key: st
                 cuts.append(Cut(offsets[start], offsets[s] - 1, _REASON))
         prev = max(prev, e)
     for s, e in runs:  # captions and credits inside the story
-        for i in range(s, e):
-            if lines[i] and line_features(lines[i]).caption:
-                cuts.append(Cut(offsets[i], offsets[i + 1] - 1, _CAPTION))
+        for i in compress(range(s, e), map(_CAPTION_FLAG, feats[s:e])):
+            cuts.append(Cut(offsets[i], offsets[i + 1] - 1, _CAPTION))
     return cuts, kept
 
 
-def _related_links_tail(block: list[str]) -> bool:
+_PLUS_ONE = (1).__add__
+
+
+def _related_links_tail(filled: list[str]) -> bool:
     """A short tail that opens with a related-links cue ("Read More") is ``link_spam``'s job.
 
     That step removes the cue and its headlines and says so; a long tail (menus, footer) is cut
     here.
     """
-    filled = [line for line in block if line.strip()]
     return bool(filled) and len(filled) <= MAX_LINK_TAIL and is_cue_line(filled[0])
 
 
@@ -543,13 +642,13 @@ def _related_links_tail(block: list[str]) -> bool:
 MAX_LINK_TAIL = 15
 
 
-def _kept_stamps(lines: list[str], lo: int, hi: int) -> list[int]:
-    """Date-stamp lines at the ends of a chrome block: left for the ``stamps`` step to read.
+def _kept_stamps(lines: list[str], filled: list[int]) -> list[int]:
+    """Date-stamp lines at the ends of a chrome block (``filled``: its non-blank line numbers):
+    left for the ``stamps`` step to read.
 
     A block borders the story or an end of the page, where the stamps step looks for the
     publication date ("2025-01-31 15:10" under the story); it records and removes them itself.
     """
-    filled = [i for i in range(lo, hi) if lines[i].strip()]
     edges = sorted(set(filled[:STAMP_EDGE] + filled[-STAMP_EDGE:]))
     # every stamp has a digit: the cheap search spares most lines the long date pattern
     return [i for i in edges if _DIGITS.search(lines[i]) and match_stamp(lines[i]) is not None]
@@ -559,20 +658,20 @@ def _kept_stamps(lines: list[str], lo: int, hi: int) -> list[int]:
 STAMP_EDGE = 3
 
 
-def _is_chrome_block(block: list[str], seen: SeenLines | None, key: str,
+def _is_chrome_block(filled: list[str], seen: SeenLines | None, key: str,
                      edge: bool = False) -> bool:
-    """Cut lines outside the story only on evidence: a chrome line, a list, or many lines.
+    """Cut lines outside the story only on evidence: a chrome line, a list, or many lines
+    (``filled``: the block's non-blank lines).
 
     A clean article's short closing line ("Thanks for reading.") is left alone. At the top or
     the bottom of the text (``edge``) only a chrome or seen line is evidence: a page dump's
     menus and footers carry cue words, while a clean article may open with a heading or end
     with a list of its own.
     """
-    filled = [line for line in block if line.strip()]
     if len(filled) >= 3 and not edge:
         return True
     for line in filled:
-        f = line_features(line)
+        f = _features(line)
         if f.chrome or (f.bullet and not edge) or (
                 seen is not None and seen.is_boilerplate(line, key)):
             return True
