@@ -18,11 +18,11 @@ position)``. Nothing in it needs the whole corpus at once, only the graph of ver
    to drop repeats, each partition sends its side of every pair it takes part in (signature,
    exact shingles of a short text, and the text where the two may share a batch) through a
    second ``Bag.groupby`` keyed by the pair, and where the two sides meet the pair is verified
-   by the local rule itself
-   (:meth:`Deduplicator._similarities`, plus the exact recomputation near the threshold that
-   the local run does for two articles of one batch); only pairs at or above the threshold
-   are kept, with both values (same batch / different batches). The task count grows as
-   ``P log P`` in the number of partitions ``P`` (Dask's task shuffle), not ``P**2``;
+   by the local rule itself (``deduplicator.pair_similarities``, plus the exact
+   recomputation near the threshold that the local run does for two articles of one batch);
+   only pairs at or above the threshold are kept, with both values (same batch / different
+   batches). The task count grows as ``P log P`` in the number of partitions ``P`` (Dask's
+   task shuffle), not ``P**2``;
 4. **resolution, one task**: the connected part of the graph (classes with a verified pair or
    an exact copy) is replayed greedily in the global order; an article outside it is a
    canonical by construction. This is the only sequential step and it sees only articles
@@ -53,12 +53,12 @@ import numpy.typing as npt
 
 from cleanfeed.article import Article
 from cleanfeed.dedup.deduplicator import (
-    _BORDER,
+    BORDER,
     DEFAULT_THRESHOLD,
-    Deduplicator,
     Mode,
     canonical_key,
     check_options,
+    pair_similarities,
 )
 from cleanfeed.dedup.fingerprints import (
     band_keys,
@@ -312,14 +312,14 @@ def _verify(groups: Iterable[tuple[int, list[tuple[int, _Sides]]]], threshold: f
     order = np.lexsort((side, pairs[:, 1], pairs[:, 0]))  # each pair: side a, then side b
     ia, ib = order[0::2], order[1::2]
     pairs = pairs[ia]
-    local = Deduplicator("near", threshold, params=params)
     # Articles in different batches: the index path (estimate; exact when both are small).
-    cross = local._similarities(vsig, ia, small, vsig, ib, small)
+    cross = pair_similarities(vsig, ia, small, vsig, ib, small, num_bins=params.num_bins,
+                              threshold=threshold)
     # One batch: the batch path also settles pairs near the threshold from both texts. Only
     # needed where two of the classes' articles can share a batch.
     same = cross.copy()
     shared = _may_share_batch(pairs, layout)
-    border = [k for k in np.flatnonzero(np.abs(cross - threshold) < _BORDER).tolist()
+    border = [k for k in np.flatnonzero(np.abs(cross - threshold) < BORDER).tolist()
               if (small[ia[k]] is None or small[ib[k]] is None) and shared[k]]
     if border:
         rows = sorted({int(r) for k in border for r in (ia[k], ib[k])})

@@ -60,7 +60,28 @@ _BAND_GROUP = 8
 _REFINE_MARGIN = 0.25
 #: Pairs inside one batch whose estimate is this close to the threshold (4 standard errors at
 #: 512 bins) are recomputed exactly from the two texts.
-_BORDER = 0.08
+BORDER = 0.08
+
+
+def pair_similarities(a: npt.NDArray[np.uint8], ia: npt.NDArray[np.int64],
+                      a_small: list[npt.NDArray[np.uint32] | None],
+                      b: npt.NDArray[np.uint8] | SigBlocks, ib: npt.NDArray[np.int64],
+                      b_small: list[npt.NDArray[np.uint32] | None], *, num_bins: int,
+                      threshold: float) -> npt.NDArray[np.float64]:
+    """Jaccard of row pairs: estimated from equal bins; exact when both texts are small.
+
+    The one similarity rule of every dedup path (local batches, the index, ``dedup_bag``).
+    """
+    out = np.empty(ia.size)
+    for s in range(0, ia.size, _PAIR_CHUNK):
+        e = s + _PAIR_CHUNK
+        out[s:e] = np.count_nonzero(a[ia[s:e]] == b[ib[s:e]], axis=1)
+    out = estimate_similarity(out / num_bins)
+    for k in np.flatnonzero(out >= threshold - _REFINE_MARGIN).tolist():
+        sa, sb = a_small[ia[k]], b_small[ib[k]]
+        if sa is not None and sb is not None:
+            out[k] = exact_similarity(sa, sb)
+    return out
 
 
 def check_options(mode: str, threshold: float, batch_size: int) -> None:
@@ -254,22 +275,6 @@ class Deduplicator:
         self.stats[f"duplicate_{kind}"] += 1
         return article.evolve(duplicate_of=canonical_id, similarity=round(similarity, 4))
 
-    def _similarities(self, a: npt.NDArray[np.uint8], ia: npt.NDArray[np.int64],
-                      a_small: list[npt.NDArray[np.uint32] | None],
-                      b: npt.NDArray[np.uint8] | SigBlocks, ib: npt.NDArray[np.int64],
-                      b_small: list[npt.NDArray[np.uint32] | None]) -> npt.NDArray[np.float64]:
-        """Jaccard of row pairs: estimated from equal bins; exact when both texts are small."""
-        out = np.empty(ia.size)
-        for s in range(0, ia.size, _PAIR_CHUNK):
-            e = s + _PAIR_CHUNK
-            out[s:e] = np.count_nonzero(a[ia[s:e]] == b[ib[s:e]], axis=1)
-        out = estimate_similarity(out / self.params.num_bins)
-        for k in np.flatnonzero(out >= self.threshold - _REFINE_MARGIN).tolist():
-            sa, sb = a_small[ia[k]], b_small[ib[k]]
-            if sa is not None and sb is not None:
-                out[k] = exact_similarity(sa, sb)
-        return out
-
     def _best_in_index(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
                        vsig: npt.NDArray[np.uint8],
                        small: list[npt.NDArray[np.uint32] | None], ix_row: npt.NDArray[np.int64],
@@ -293,7 +298,8 @@ class Deduplicator:
         if q.size == 0:
             return
         q = query[q]
-        sims = self._similarities(vsig, q, small, self.index.vsig, rows, self.index.small)
+        sims = pair_similarities(vsig, q, small, self.index.vsig, rows, self.index.small,
+                                 num_bins=self.params.num_bins, threshold=self.threshold)
         ok = sims >= self.threshold
         q, rows, sims = q[ok], rows[ok], sims[ok]
         order = np.lexsort((rows, -sims, q))  # per article: best similarity, then oldest row
@@ -338,9 +344,10 @@ class Deduplicator:
         uniq = np.unique(np.concatenate(pairs))
         del pairs
         x, y = uniq >> 32, uniq & 0xFFFFFFFF
-        sims = self._similarities(vsig, x, small, vsig, y, small)
+        sims = pair_similarities(vsig, x, small, vsig, y, small, num_bins=self.params.num_bins,
+                                 threshold=self.threshold)
         # Both texts are at hand: settle the pairs the estimate cannot decide exactly.
-        border = [k for k in np.flatnonzero(np.abs(sims - self.threshold) < _BORDER).tolist()
+        border = [k for k in np.flatnonzero(np.abs(sims - self.threshold) < BORDER).tolist()
                   if small[x[k]] is None or small[y[k]] is None]  # small pairs: already exact
         # Pairs come sorted by their first article, so a block of consecutive pairs needs few
         # texts; the shingle sets of one block at a time are held (all at once: ~1 MB/batch).
