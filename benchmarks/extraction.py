@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/extraction.py [DATASET_DIR ...] [--limit N] [--half even|odd] [--passes N]
-        [--only NAME ...]
+        [--only NAME ...] [--halves]
 
 Each DATASET_DIR holds ``manifest.json``, ``html/<id>.html``, ``truth/<id>.txt`` and optionally
 ``text/<id>.txt`` (the whole visible page as plain text). Default: the two extraction sets under
@@ -285,9 +285,9 @@ def html_parts(pages: list[Page], passes: int = 1) -> None:
             t2 = time.process_time()
             text = ex._trafilatura_text(tree, page.url)
             t3 = time.process_time()
-            words = ex.paragraph_words(tree)
+            words, block = ex.prose_stats(tree)
             t4 = time.process_time()
-            if len(ex._words(text)) < ex.DOUBTFUL_BELOW * words:
+            if ex.doubt_of(ex._words(text), words, block):
                 asked += 1
                 ex.readability_text(copy.deepcopy(tree))
             t5 = time.process_time()
@@ -307,21 +307,27 @@ def html_parts(pages: list[Page], passes: int = 1) -> None:
               f"({ours / cpu[parts[-1]]:.2f}x trafilatura default)", flush=True)
 
 
-def report(title: str, pages: list[Page], outputs: dict[str, list[str]]) -> None:
+def report(title: str, pages: list[Page], outputs: dict[str, list[str]],
+           halves: bool = False) -> None:
+    """Mean P/R/F1 per extractor and page type; with ``halves`` also on the even and odd
+    pages (by position in id order, as ``--half`` picks them) to check generalisation."""
     types = sorted({p.page_type for p in pages if p.page_type})
     print(f"\n{title}")
     header = f"  {'extractor':24s} {'group':14s} {'P':>6s} {'R':>6s} {'F1':>6s} {'pages':>5s}"
     print(header)
     for name, outs in outputs.items():
         groups: dict[str, Score] = defaultdict(Score.empty)
-        for page, out in zip(pages, outs, strict=True):
+        for n, (page, out) in enumerate(zip(pages, outs, strict=True)):
             s = prf(out, page.truth)
-            groups["all"].add(s)
-            if page.page_type:
-                groups[page.page_type].add(s)
+            names = ["all", *([page.page_type] if page.page_type else [])]
+            for group in names:
+                groups[group].add(s)
+                if halves:
+                    groups[f"{group} {'even' if n % 2 == 0 else 'odd'}"].add(s)
         for group in ["all", *types]:
-            if group in groups:
-                print(f"  {name:24s} {group:14s} {groups[group].row()}")
+            for key in [group, f"{group} even", f"{group} odd"]:
+                if key in groups:
+                    print(f"  {name:24s} {key:14s} {groups[key].row()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="time the HTML extractors over the pages N times (default 1)")
     parser.add_argument("--parts", action="store_true",
                         help="time each part of cleanfeed's HTML path alone (with --passes)")
+    parser.add_argument("--halves", action="store_true",
+                        help="also report the even and odd pages apart (one run, both halves)")
     parser.add_argument("--only", nargs="+", choices=[*HTML_EXTRACTORS, "text"],
                         help="run only these extractors (default: all, plus the text path)")
     args = parser.parse_args(argv)
@@ -348,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         names = [n for n in chosen if n in HTML_EXTRACTORS]
         if names:
-            report("HTML pages", pages, run_html(pages, names, args.passes))
+            report("HTML pages", pages, run_html(pages, names, args.passes), args.halves)
         with_text = [p for p in pages if p.text is not None]
         if "text" in chosen and with_text:
             print()
@@ -360,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
                 elapsed = max(time.process_time() - start, 1e-9)
                 print(f"  {name:24s} {len(with_text) / elapsed:7.0f} docs/s  "
                       f"({1000 * elapsed / len(with_text):.2f} ms/doc CPU)", flush=True)
-            report("plain-text dumps", with_text, outputs)
+            report("plain-text dumps", with_text, outputs, args.halves)
     return 0
 
 

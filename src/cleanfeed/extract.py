@@ -12,6 +12,8 @@ readability-lxml when asked, the metadata and the date search
   shorter than the page's own paragraph text (the ``<p>`` words outside link lists). On most
   pages trafilatura has taken nearly all of that text and a second parse would not change the
   answer; on the few where it fell short it often missed part of the story or took a sidebar.
+  It is also asked when the page's prose sits in one block and trafilatura's text is much
+  longer than that block: trafilatura may have added teaser lists or boxes around it.
 
 When asked, the two outputs are arbitrated. If readability's text is a fuller version of the
 same story (it holds most of trafilatura's words and its extra lines are not chrome) it wins.
@@ -19,8 +21,9 @@ When one output is (almost) contained in the other otherwise, the extra lines ar
 the line scorer the text-dump path uses (:mod:`cleanfeed.cleaners.boilerplate`): chrome-like
 lines only trafilatura kept make readability's tighter text win. When trafilatura found next
 to nothing of a page full of paragraphs (a thread it filed as comments) and readability found
-prose, readability wins. Otherwise trafilatura's text is kept. Table rows come out as
-tab-separated cells.
+prose, readability wins. In the second case readability wins only when its text is the prose
+block alone, inside trafilatura's (:func:`prose_block_wins`). Otherwise trafilatura's text is
+kept. Table rows come out as tab-separated cells.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cleanfeed.article import Article, Drop
+from cleanfeed.cleaners import cues
 from cleanfeed.cleaners.boilerplate import line_features, score_line
+from cleanfeed.cleaners.spans import Cut, apply_cuts, iter_lines
 from cleanfeed.dates import ParsedDate, dates_from_html
 
 if TYPE_CHECKING:
@@ -55,6 +60,14 @@ NEAR_EMPTY = 0.1
 LINE_SHARED = 0.5
 #: A ``<p>`` whose words are mostly link text is a menu or a teaser list, not page prose.
 LINK_SHARE = 0.5
+#: The page's prose sits in one block when the element holding most ``<p>`` words holds at least
+#: this share of them (as words of its whole text).
+ONE_BLOCK = 0.85
+#: Readability's block counts as inside trafilatura's text when this share of its words is there.
+BLOCK_INSIDE = 0.95
+#: trafilatura's text with this many times the words of that block has taken more than the story
+#: block (teaser lists, newsletter boxes, metadata): readability is asked for the block alone.
+OVER_BLOCK = 1.2
 
 _LOG = logging.getLogger(__name__)
 _WORDS = re.compile(r"\w+")
@@ -69,6 +82,10 @@ _CELLS = frozenset({"td", "th"})
 # a union, in document order: the class test runs on class attributes only (a third faster)
 _BYLINE_XPATH = ("//*[@rel='author' or @itemprop='author'] | //@class[contains(., 'byline') or "
                  "contains(., 'author-name') or contains(., 'author_name')]/..")
+#: What parts a page title from the site's name ("Story headline | Site", "Story - Site").
+_TITLE_PARTS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00bb]\s+")
+#: The longest part of a split title stands for the headline only with this many words.
+TITLE_PART_MIN_WORDS = 3
 _BY = re.compile(r"^\s*(by|von|par|por|di|door|af|av)\s+", re.I)
 #: A byline longer than this many words is a bio or a teaser, not a name.
 BYLINE_MAX_WORDS = 6
@@ -191,7 +208,15 @@ def readability_text(html: str | HtmlElement, url: str | None = None) -> str:
 def paragraph_words(tree: HtmlElement) -> int:
     """Words in the page's ``<p>`` elements that are not mostly link text: how much prose the
     page holds, whatever its layout, to judge whether an extraction fell short."""
+    return prose_stats(tree)[0]
+
+
+def prose_stats(tree: HtmlElement) -> tuple[int, list[str]]:
+    """The page's paragraph words (:func:`paragraph_words`) and the words (``\\w+``, lower
+    case) of the whole text of the element that holds most of them: the story block, where one
+    block holds the story, with its lists, tables and sub-headings."""
     total = 0
+    by_parent: Counter[HtmlElement] = Counter()
     for p in tree.iter("p"):
         words = len(p.text_content().split())
         if not words:
@@ -199,7 +224,13 @@ def paragraph_words(tree: HtmlElement) -> int:
         linked = sum(len(a.text_content().split()) for a in p.iter("a"))
         if linked < LINK_SHARE * words:
             total += words
-    return total
+            parent = p.getparent()
+            if parent is not None:
+                by_parent[parent] += words
+    if not by_parent:
+        return total, []
+    block = max(by_parent.items(), key=lambda kv: kv[1])[0]  # first of equals: document order
+    return total, _words(block.text_content())
 
 
 def _words(text: str) -> list[str]:
@@ -252,6 +283,73 @@ def arbitrate(main: str, second: str, page_words: int = 0) -> tuple[str, str]:
     return main, "trafilatura"
 
 
+def doubt_of(words: list[str], page_words: int, block: list[str]) -> str | None:
+    """Why trafilatura's text (its ``words``) needs readability's second opinion, if it does.
+
+    ``"short"``: under half the page's paragraph words. ``"over_block"``: the page's prose
+    sits in one block (``block``, its words), that block lies inside trafilatura's text, and
+    the text has a fifth more words or more: readability may find the block alone
+    (:func:`prose_block_wins` decides). ``None`` otherwise: no second parse.
+    """
+    if len(words) < DOUBTFUL_BELOW * page_words:
+        return "short"
+    if (page_words and ONE_BLOCK * page_words <= len(block) <= OVER_BLOCK * page_words
+            and len(words) >= OVER_BLOCK * len(block) and _covered(block, words) >= BLOCK_INSIDE):
+        return "over_block"
+    return None
+
+
+def prose_block_wins(main: str, second: str, page_words: int) -> bool:
+    """Is readability's text (``second``) the page's prose block alone where trafilatura's
+    (``main``) is that block plus a fifth more or more?
+
+    Asked when trafilatura's text is much longer than the block holding the page's ``<p>``
+    prose. Readability wins when its text holds about the page's paragraph words
+    (0.85-1.2 of them), all of it is inside trafilatura's text, and trafilatura has at least
+    a fifth more: that extra sits outside the prose block (teaser lists, newsletter boxes,
+    captions, page metadata). A story told in lists or tables, with few ``<p>`` words, never
+    qualifies: readability's text would not match the paragraph words.
+    """
+    mw, sw = _words(main), _words(second)
+    return (bool(sw) and len(sw) * OVER_BLOCK <= len(mw)
+            and ONE_BLOCK * page_words <= len(sw) <= OVER_BLOCK * page_words
+            and _covered(sw, mw) >= BLOCK_INSIDE)
+
+
+def _title_keys(title: str) -> set[str]:
+    """The title's comparison forms: whole, and its longest part when it carries the site's
+    name ("Headline | Site")."""
+    keys = {cues.key(title)}
+    parts = _TITLE_PARTS.split(title)
+    if len(parts) > 1:
+        part = max(parts, key=len)
+        if len(part.split()) >= TITLE_PART_MIN_WORDS:
+            keys.add(cues.key(part))
+    keys.discard("")
+    return keys
+
+
+def title_line_cut(text: str, title: str | None) -> Cut | None:
+    """The first line of ``text`` when it only repeats the page's title (the headline the
+    extractor took with the story; it is the ``title`` field already), else ``None``."""
+    if not title:
+        return None
+    for line in iter_lines(text):
+        if line.blank:
+            continue
+        if cues.key(line.text) in _title_keys(title):
+            return Cut(line.start, line.end, "repeats the title")
+        return None
+    return None
+
+
+def _readability_or_nothing(tree: HtmlElement) -> str:
+    try:
+        return readability_text(copy.deepcopy(tree))
+    except Exception:  # readability raises on some malformed pages: trafilatura alone then
+        return ""
+
+
 Dates = tuple["ParsedDate | None", "ParsedDate | None"]
 
 
@@ -265,13 +363,14 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     meta = page_metadata(tree, url)
     text = _trafilatura_text(tree, url)
     source = "trafilatura"
-    page_words = paragraph_words(tree)
-    if len(_words(text)) < DOUBTFUL_BELOW * page_words:
-        try:
-            second = readability_text(copy.deepcopy(tree))
-        except Exception:  # readability raises on some malformed pages: trafilatura alone then
-            second = ""
-        text, source = arbitrate(text, second, page_words)
+    page_words, block = prose_stats(tree)
+    doubt = doubt_of(_words(text), page_words, block)
+    if doubt == "short":
+        text, source = arbitrate(text, _readability_or_nothing(tree), page_words)
+    elif doubt == "over_block":
+        second = _readability_or_nothing(tree)
+        if prose_block_wins(text, second, page_words):
+            text, source = second, "readability"
     if isinstance(html, str) and html:
         page = html
     else:  # bytes or a tree only: the date search reads the markup as a string
@@ -299,7 +398,11 @@ def extract_html(html: str | bytes | None = None, *, url: str | None = None,
 
 
 def extract(article: Article) -> Article | Drop:
-    """Step: for records that came as HTML, put the page's main text into ``text``."""
+    """Step: for records that came as HTML, put the page's main text into ``text``.
+
+    A first line that repeats the title is taken out (and recorded): the headline is the
+    ``title`` field, not the body's first sentence.
+    """
     html = article.hints.get("html")
     if html is None:
         return article
@@ -312,11 +415,14 @@ def extract(article: Article) -> Article | Drop:
     del hints["html"]
     hints["extracted_from_html"] = found.extractor
     hints["html_dates"] = dates  # (published, modified) ParsedDates, for assign_dates
-    return article.evolve(
+    title = article.title or found.title
+    out = article.evolve(
         text=found.text,
-        title=article.title or found.title,
+        title=title,
         authors=article.authors or found.authors,
         site=article.site or found.site,
         url=article.url or found.url,
         hints=hints,
     )
+    cut = title_line_cut(out.text, title)
+    return apply_cuts(out, [cut], "extract") if cut else out

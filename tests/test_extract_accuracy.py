@@ -1,0 +1,151 @@
+"""Accuracy rules of the HTML path: the prose block against trafilatura's extra, and the title
+line at the top of the extracted text."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleanfeed import extract as ex
+from cleanfeed.article import Article, RawRecord
+from cleanfeed.extract import (
+    doubt_of,
+    extract,
+    extract_html,
+    parse_html,
+    prose_block_wins,
+    prose_stats,
+)
+from cleanfeed.pipeline import Pipeline
+from tests.test_extract import LIST_ITEMS, PARAGRAPHS, STORY_BODY, page
+
+TEASERS = ["Storm damage bill tops estimates as insurers count the cost",
+           "Ferry service resumes after the storm with a reduced timetable",
+           "Ten photos of the flooded harbour and the clean-up that followed",
+           "Mayor answers readers' questions about the new sea wall plans",
+           "Pick Six newsletter: the day's big stories in your inbox",
+           "Thanks for signing up! Keep an eye on your inbox"]
+STORY = "\n".join(PARAGRAPHS)
+PADDED = STORY + "\n" + "\n".join(f"- {t}" for t in TEASERS)
+
+
+def _extract_step(html: str, title: str | None = None) -> Article:
+    out = Pipeline([extract])(RawRecord(source="test", html=html, title=title))
+    assert isinstance(out, Article)
+    return out
+
+
+# ---- the prose block -------------------------------------------------------------------------
+
+def test_prose_stats_finds_the_block_that_holds_the_paragraphs() -> None:
+    html = ("<html><body><div id='story'>\n<p>one two three four five six</p>\n"
+            "<p>seven eight nine ten</p>\n<ul><li>eleven twelve</li></ul>\n</div>\n"
+            "<div><p>thirteen fourteen</p></div></body></html>")
+    tree = parse_html(html)
+    assert tree is not None
+    # 12 paragraph words; the story div holds 10 of them and, with its list, 12 words
+    page_words, block = prose_stats(tree)
+    assert (page_words, len(block)) == (12, 12)
+    assert block[-2:] == ["eleven", "twelve"]
+
+
+def test_readability_is_asked_for_short_texts_and_texts_padded_around_the_prose_block() -> None:
+    block = STORY.lower().split()
+    page_words = len(block)
+    assert doubt_of(block[:40], page_words, block) == "short"
+    padded = block + " ".join(TEASERS).lower().split()
+    assert doubt_of(padded, page_words, block) == "over_block"
+    assert doubt_of(block, page_words, block) is None  # took the block: no doubt
+    # prose spread over many blocks: a long text is no sign of padding
+    assert doubt_of(padded, page_words, block[:30]) is None
+    # the block is not inside the text: trafilatura took something else, not the block padded
+    assert doubt_of(" ".join(TEASERS * 4).lower().split(), page_words, block) is None
+    assert doubt_of(padded, 0, []) is None
+
+
+def test_prose_block_wins_over_trafilaturas_teaser_list() -> None:
+    page_words = len(STORY.split())
+    assert prose_block_wins(PADDED, STORY, page_words)
+
+
+def test_prose_block_does_not_win_when_trafilatura_has_little_extra() -> None:
+    page_words = len(STORY.split())
+    assert not prose_block_wins(STORY + "\nFiled under: harbour", STORY, page_words)
+
+
+def test_prose_block_does_not_win_when_it_is_not_the_page_prose() -> None:
+    """A story told in a list (few ``<p>`` words): readability's short block is not the page's
+    paragraph text, so trafilatura's fuller text stays."""
+    story_in_lists = PARAGRAPHS[0] + "\n" + "\n".join(f"- {t}" for t in TEASERS * 3)
+    assert not prose_block_wins(story_in_lists, PARAGRAPHS[0], page_words=3 * 27)
+
+
+def test_prose_block_must_be_inside_trafilaturas_text() -> None:
+    other = "\n".join(reversed(TEASERS)) + "\nA different story altogether about ferries."
+    assert not prose_block_wins(PADDED, other, len(other.split()))
+
+
+def _prose_page() -> str:
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    teasers = "".join(f'<li><a href="/s/{i}">{t}</a></li>' for i, t in enumerate(TEASERS))
+    return (f"<html><head><title>Sea wall vote</title></head><body><main>"
+            f"<div class='story'>{story}</div><div class='more'><ul>{teasers}</ul></div>"
+            f"</main></body></html>")
+
+
+def test_trafilatura_padded_with_teasers_gives_way_to_the_story_block(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: PADDED)
+    found = extract_html(_prose_page())
+    assert found.extractor == "readability"
+    assert all(p in found.text for p in PARAGRAPHS)  # the story kept whole
+    assert all(t not in found.text for t in TEASERS)
+
+
+def test_a_story_with_its_own_list_is_kept_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """trafilatura's text is the story with its list: not longer than the story block, so
+    readability is not even asked."""
+    def fail(*args: object, **kwargs: object) -> str:
+        raise AssertionError("readability consulted on a page trafilatura read whole")
+
+    monkeypatch.setattr(ex, "readability_text", fail)
+    found = extract_html(page(STORY_BODY))
+    assert all(p in found.text for p in PARAGRAPHS)
+    assert all(item in found.text for item in LIST_ITEMS)
+
+
+# ---- the title line --------------------------------------------------------------------------
+
+def test_the_headline_at_the_top_is_taken_out_and_recorded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    headline = "Harbour town votes to rebuild its sea wall"
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: headline + "\n" + STORY)
+    out = _extract_step(page(STORY_BODY))
+    assert out.title == headline
+    assert out.text == STORY
+    assert [(r.cleaner, r.reason, r.text) for r in out.removed] == [
+        ("extract", "repeats the title", headline)]
+
+
+def test_a_title_with_the_site_name_still_matches_its_headline(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    headline = "Harbour town votes to rebuild its sea wall"
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: headline + "\n" + STORY)
+    out = _extract_step(page(STORY_BODY), title=f"{headline} | Port Elin Gazette")
+    assert out.text == STORY
+
+
+def test_a_first_sentence_that_starts_like_the_title_is_story(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    first = "Harbour town votes to rebuild its sea wall, and the vote was close."
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: first + "\n" + STORY)
+    out = _extract_step(page(STORY_BODY))
+    assert out.text == first + "\n" + STORY
+    assert out.removed == ()
+
+
+def test_a_short_part_of_the_title_is_not_a_headline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Review | Gazette" parts into "Review": too short to stand for the headline, so a first
+    line "Gazette" or "Review" stays unless it is the whole title."""
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: "Gazette\n" + STORY)
+    out = _extract_step(page(STORY_BODY), title="Review | Gazette")
+    assert out.text.startswith("Gazette\n")
