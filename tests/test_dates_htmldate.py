@@ -128,3 +128,29 @@ def test_visible_text_lines() -> None:
     html = ("<html><head><title>T</title><style>p {}</style></head><body><p>  One \n two</p>"
             "<script>var x = 1;</script><div>three\xa0 four<br>five</div></body></html>")
     assert visible_text(html) == "One\ntwo\nthree four\nfive"
+
+
+def _count_page_searches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    import htmldate.core
+
+    runs: list[int] = []
+    search_page = htmldate.core.search_page
+
+    def counted(page: str, options: object) -> str | None:
+        runs.append(len(page))
+        return search_page(page, options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(htmldate.core, "search_page", counted)
+    return runs
+
+
+def test_without_a_visible_date_htmldate_still_searches_the_markup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runs = _count_page_searches(monkeypatch)
+    html = ("<html><body><h1>Harbour</h1>" + _STORY
+            + "<a href='/news/2018/04/09/older-story.html'>Older story</a></body></html>")
+    published, _, source = dates.explain_html_dates(html, tree=parse_html(html))
+    assert published == ParsedDate("2018-04-09", "day")
+    assert source == "htmldate"
+    assert len(runs) == 1
