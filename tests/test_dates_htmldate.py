@@ -115,15 +115,6 @@ def test_a_date_at_the_start_of_a_huge_script_is_still_read() -> None:
     assert dates._htmldate(parse_html(html), None, None) == ParsedDate("2017-06-21", "day")
 
 
-@pytest.mark.parametrize("text", [
-    "", "  ", "a", " a  b \n\n c\t\td ", "a\r\nb\rc\x0bd\x0ce\x1cf\x1dg\x1eh\x85i\u2028j\u2029k",
-    "a\xa0\xa0b\u2009c\x1fd", "\n\n  x  \n", "a \u2028 \u2028 b",
-])
-def test_clean_lines_is_the_per_line_join(text: str) -> None:
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    assert dates._clean_lines(text) == "\n".join(line for line in lines if line)
-
-
 def test_visible_text_lines() -> None:
     html = ("<html><head><title>T</title><style>p {}</style></head><body><p>  One \n two</p>"
             "<script>var x = 1;</script><div>three\xa0 four<br>five</div></body></html>")

@@ -1646,20 +1646,8 @@ def visible_text(html: str, tree: Any = None) -> str:
             el.drop_tree()  # keeps the element's tail text in place
     # the text nodes in document order, as itertext() gives them, in one C call (6x faster)
     parts: list[str] = _text_nodes()(tree)
-    return _clean_lines("\n".join(parts))
-
-
-#: Where ``str.splitlines`` ends a line (every one of them is also whitespace to ``\s``).
-_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_BREAK_RUN = re.compile(rf"\s*[{_LINE_BREAKS}]\s*")
-_SPACE_RUN = re.compile(r"[^\S\n]+")
-
-
-def _clean_lines(text: str) -> str:
-    """``text`` with each line's words joined by one space and blank lines dropped, i.e.
-    ``" ".join(line.split())`` over ``text.splitlines()``: two regex passes over the whole
-    text instead of a Python loop over its lines (pages hold thousands of blank ones)."""
-    return _SPACE_RUN.sub(" ", _BREAK_RUN.sub("\n", text)).strip()
+    lines = (" ".join(line.split()) for line in "\n".join(parts).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _htmldate_unsure(html: str | Any, url: str | None, fetch: datetime | None,
