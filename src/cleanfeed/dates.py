@@ -1752,7 +1752,7 @@ def _htmldate_search(
     if result is not None:
         return str(result)
     # htmldate prunes its own copy of a tree it is given; a tree it parsed itself is its own
-    search_tree = copy.deepcopy(tree) if tree is html else tree
+    search_tree: Any = copy.deepcopy(tree) if tree is html else tree
     for el in search_tree.iter("script", "style"):
         if el.text and len(el.text) > SCRIPT_TEXT_CAP:
             el.text = el.text[:SCRIPT_TEXT_CAP]
