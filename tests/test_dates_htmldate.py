@@ -122,16 +122,14 @@ def test_visible_text_lines() -> None:
 
 
 def _count_page_searches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    import htmldate.core
-
     runs: list[int] = []
-    search_page = htmldate.core.search_page
+    search_page = dates._search_page
 
-    def counted(page: str, options: object) -> str | None:
+    def counted(api: object, page: str, options: object) -> str | None:
         runs.append(len(page))
-        return search_page(page, options)  # type: ignore[arg-type]
+        return search_page(api, page, options)
 
-    monkeypatch.setattr(htmldate.core, "search_page", counted)
+    monkeypatch.setattr(dates, "_search_page", counted)
     return runs
 
 
@@ -145,3 +143,78 @@ def test_without_a_visible_date_htmldate_still_searches_the_markup(
     assert published == ParsedDate("2018-04-09", "day")
     assert source == "htmldate"
     assert len(runs) == 1
+
+
+def _fuzz_strings(n: int) -> list[str]:
+    """Seeded strings of digits, separators, words, markup and long digit-free stretches."""
+    import random
+
+    rng = random.Random(7)
+    atoms = ["2021", "1999", "07", "3", "12", "20190514", "/", ".", "-", " ", "x", "w3.org",
+             "©", "٣", "<div class=\"a\">", "</span>", "\n", "href=\"/a/b\"", "é",
+             "aaaaaaaaaaaaaaaaaaaaaaaa", "Copyright ", "May 5, 2020", "2030-01-02"]
+    return ["".join(rng.choice(atoms) for _ in range(rng.randint(1, 60))) for _ in range(n)]
+
+
+#: Hand-written edge cases: dates one character apart (the first match consumes the second's
+#: leading non-digit), a year after "w3.org", dates at the very start and end, long markup.
+_SQUEEZE_CASES = [
+    "2020-01-01 2020-01-02",
+    "x2020-01-01/2020-01-02x",
+    "<a href='http://www.w3.org/2000/svg'>2001</a>" + "<b>" * 30 + " 2002 ",
+    "w3.org2004 and w3_org2005 " + "-" * 40 + "13/04/2021" + "." * 20,
+    "12.05.21" + " " * 50 + "5/6/19" + "z" * 9 + "05-2019" + "q" * 8 + "2019.11" + "k" * 10,
+    "<p>" * 20 + "2018" + "<p>" * 20,
+    "٣2020-01-01 ٣٣2021-02-03٣ 19991231 " + "<i>" * 4 + "20001231x",
+]
+
+
+@pytest.mark.parametrize("name", sorted(dates._DIGIT_LED))
+def test_the_digit_led_patterns_find_the_same_strings_in_the_squeezed_page(name: str) -> None:
+    api = dates._htmldate_api()
+    assert api is not None and dates._squeezable(api)
+    pattern = getattr(api, name)
+    found = 0
+    for text in _SQUEEZE_CASES + _fuzz_strings(400):
+        squeezed = dates._squeeze_digitless(text)
+        assert pattern.findall(squeezed) == pattern.findall(text), text
+        found += len(pattern.findall(text))
+    assert found > 0  # the strings do exercise the pattern
+
+
+def test_squeezing_drops_long_digit_free_markup() -> None:
+    page = "<div class='story'>" * 50 + "<p>Filed 2021-03-04</p>" + "<span>x</span>" * 50
+    squeezed = dates._squeeze_digitless(page)
+    assert len(squeezed) < 60 and "2021-03-04" in squeezed
+
+
+#: Pages whose only dates are in the markup, each settled by another step of the page-wide
+#: search (copyright year, YYYY-MM, MM/YYYY, a month name, a bare year, nothing).
+_SEARCH_PAGES = [
+    f"<p>{_STORY}</p><footer>© 2016-2019 Example</footer><p>Archive 2018/03</p>",
+    f"<div>{_STORY}</div><span data-x='issue 2017-11'>issue</span>",
+    f"<div>{_STORY}</div><span>issue 11/2017</span><span>and 12/2017, 11/2017</span>",
+    f"<div>{_STORY}</div><em>14 March 2016</em>",
+    f"<div>{_STORY}</div><em>since 2012, see 2012 and w3.org2013</em>",
+    f"<div>{_STORY}</div><em>12.05.21 and 3/4/19, 3/4/19</em>",
+    f"<div>{_STORY}</div>",
+]
+
+
+@pytest.mark.parametrize("page", _SEARCH_PAGES)
+@pytest.mark.parametrize("original", [True, False])
+def test_the_page_search_gives_htmldate_search_page_answers(page: str, original: bool) -> None:
+    api = dates._htmldate_api()
+    assert api is not None
+    options = api.Extractor(False, api.get_max_date(None), api.get_min_date(None), original,
+                            "%Y-%m-%d")
+    assert dates._search_page(api, page, options) == api.search_page(page, options)
+
+
+def test_the_page_search_pages_exercise_several_answers() -> None:
+    api = dates._htmldate_api()
+    assert api is not None
+    options = api.Extractor(False, api.get_max_date(None), api.get_min_date(None), True,
+                            "%Y-%m-%d")
+    answers = {dates._search_page(api, page, options) for page in _SEARCH_PAGES}
+    assert len(answers) >= 5 and None in answers
