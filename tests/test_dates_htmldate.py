@@ -152,8 +152,10 @@ def _fuzz_strings(n: int) -> list[str]:
     rng = random.Random(7)
     atoms = ["2021", "1999", "07", "3", "12", "20190514", "/", ".", "-", " ", "x", "w3.org",
              "©", "٣", "<div class=\"a\">", "</span>", "\n", "href=\"/a/b\"", "é",
-             "aaaaaaaaaaaaaaaaaaaaaaaa", "Copyright ", "May 5, 2020", "2030-01-02"]
-    return ["".join(rng.choice(atoms) for _ in range(rng.randint(1, 60))) for _ in range(n)]
+             "aaaaaaaaaaaaaaaaaaaaaaaa", "Copyright ", "May 5, 2020", "2030-01-02", "March",
+             "th of ", ", ", "Septembre", "\t", "<br>" * 8, "lorem ipsum dolor sit amet, ",
+             "_", "²", "2019", "1st", "."]
+    return ["".join(rng.choice(atoms) for _ in range(rng.randint(1, 80))) for _ in range(n)]
 
 
 #: Hand-written edge cases: dates one character apart (the first match consumes the second's
@@ -166,6 +168,9 @@ _SQUEEZE_CASES = [
     "12.05.21" + " " * 50 + "5/6/19" + "z" * 9 + "05-2019" + "q" * 8 + "2019.11" + "k" * 10,
     "<p>" * 20 + "2018" + "<p>" * 20,
     "٣2020-01-01 ٣٣2021-02-03٣ 19991231 " + "<i>" * 4 + "20001231x",
+    "<b>" * 9 + "Published March 5, 2021" + "<i>" * 9 + "\nNovember\n3, 2019" + "=" * 30 + "4",
+    "12th of September, 2020 and 3 " + "word " * 12 + "Oct 2018" + "</a>" * 9 + "SmithMarch 4 2017",
+    "<p>" * 9 + "x_March 6, 2016" + "<p>" * 9 + "5" + "<p>" * 9 + "of May 2015",
 ]
 
 
@@ -176,16 +181,41 @@ def test_the_digit_led_patterns_find_the_same_strings_in_the_squeezed_page(name:
     pattern = getattr(api, name)
     found = 0
     for text in _SQUEEZE_CASES + _fuzz_strings(400):
-        squeezed = dates._squeeze_digitless(text)
+        squeezed = dates._squeeze_page(text)
         assert pattern.findall(squeezed) == pattern.findall(text), text
         found += len(pattern.findall(text))
     assert found > 0  # the strings do exercise the pattern
 
 
-def test_squeezing_drops_long_digit_free_markup() -> None:
-    page = "<div class='story'>" * 50 + "<p>Filed 2021-03-04</p>" + "<span>x</span>" * 50
-    squeezed = dates._squeeze_digitless(page)
-    assert len(squeezed) < 60 and "2021-03-04" in squeezed
+def _month_name_matches(text: str) -> list[str]:
+    """Every match htmldate's ``regex_parse`` loop can meet (it steps one character on)."""
+    from htmldate.extractors import LONG_TEXT_PATTERN
+
+    out, pos = [], 0
+    while (m := LONG_TEXT_PATTERN.search(text, pos)) is not None:
+        out.append(m.group())
+        pos = m.start() + 1
+    return out
+
+
+def test_the_month_name_search_finds_the_same_dates_in_the_squeezed_page() -> None:
+    from htmldate.extractors import regex_parse
+
+    found = 0
+    for text in _SQUEEZE_CASES + _fuzz_strings(400):
+        squeezed = dates._squeeze_page(text)
+        assert _month_name_matches(squeezed) == _month_name_matches(text), text
+        assert regex_parse(squeezed) == regex_parse(text), text
+        found += regex_parse(text) is not None
+    assert found > 20
+
+
+def test_squeezing_drops_long_digit_free_markup_and_keeps_prose() -> None:
+    page = ("<div class='story'>" * 50 + "<p>Filed 2021-03-04</p>" + "<span>x</span>" * 50
+            + "<p>4th of the rainy month called September, 2019</p>")
+    squeezed = dates._squeeze_page(page)
+    assert len(squeezed) < 120 and "2021-03-04" in squeezed
+    assert "4th of the rainy month called September, 2019" in squeezed
 
 
 #: Pages whose only dates are in the markup, each settled by another step of the page-wide
