@@ -248,3 +248,28 @@ def test_the_page_search_pages_exercise_several_answers() -> None:
                             "%Y-%m-%d")
     answers = {dates._search_page(api, page, options) for page in _SEARCH_PAGES}
     assert len(answers) >= 5 and None in answers
+
+
+#: Elements with and without date cues: the root's own class, a cue only in a later class
+#: after an id, itemprop, footer/small (also with a cue of their own), nested candidates.
+_CANDIDATE_PAGES = [
+    "<html class='meta-root'><body><div class='x'><span id='postDate'>1 May</span></div>"
+    "<footer class='byline'>f</footer><small>s</small><p itemprop='dateCreated'>d</p></body>"
+    "</html>",
+    "<html><body><div id='main' class='post-date'>a</div><div class='a' id='Date'>b</div>"
+    "<div class='author-box'><em class='time'>c</em></div><div id='footer-info-lastmod'>m"
+    "</div><section data-date='x'>no</section><div class='plain'><i>none</i></div></body>"
+    "</html>",
+    "<html><body><p>no attributes at all</p><div class='metadata' itemprop='x'>m</div>"
+    "<span class='publishedAt fecha'>p</span></body></html>",
+]
+
+
+@pytest.mark.parametrize("html", _CANDIDATE_PAGES)
+def test_date_candidates_are_htmldates_own(html: str) -> None:
+    api = dates._htmldate_api()
+    assert api is not None
+    tree = parse_html(html)
+    expected = api.date_candidates(tree, True)
+    assert dates._date_candidates(api, tree) == expected
+    assert len(expected) >= 2
