@@ -149,3 +149,52 @@ def test_a_short_part_of_the_title_is_not_a_headline(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: "Gazette\n" + STORY)
     out = _extract_step(page(STORY_BODY), title="Review | Gazette")
     assert out.text.startswith("Gazette\n")
+
+
+# ---- the author bio at the end ---------------------------------------------------------------
+
+BIO = ("Jane Doe is the Gazette's harbour reporter and has covered the town council, the "
+       "ferries and the weather on this coast since 2011.")
+CONTACT = "Write to Jane Doe at jane.doe@gazette.example"
+
+
+def test_an_author_bio_after_the_story_is_taken_out_and_recorded() -> None:
+    """The page's author (meta author and byline: Jane Doe) described in the last paragraph of
+    the article, and her contact line: both go, the story stays whole."""
+    out = _extract_step(page(STORY_BODY + f"<p>{BIO}</p><p>{CONTACT}</p>"))
+    assert out.authors == ("Jane Doe",)
+    assert all(p in out.text for p in PARAGRAPHS)
+    assert all(item in out.text for item in LIST_ITEMS)
+    assert BIO not in out.text and "jane.doe@" not in out.text
+    assert out.text.rstrip().endswith(PARAGRAPHS[3])
+    assert ("extract", "author bio at the end") in {(r.cleaner, r.reason) for r in out.removed}
+
+
+def test_a_last_paragraph_quoting_someone_else_is_kept() -> None:
+    """A closing quote that names another person, and a closing paragraph that names the
+    author only deep in the sentence, are story."""
+    ending = ("The work will be paid for in three instalments, the council's treasurer told "
+              "the meeting, and the first will go out in May, as Jane Doe reported last week.")
+    quote = "Ana Ruiz is relieved: the bakery can finally plan for next winter, she said."
+    out = _extract_step(page(STORY_BODY + f"<p>{ending}</p><p>{quote}</p>"))
+    assert ending in out.text and quote in out.text
+    assert all(r.reason != "author bio at the end" for r in out.removed)
+
+
+def test_a_long_ending_that_names_the_author_is_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past a third of the text from the author's name to the end, it is not a bio box."""
+    first_person = "Jane Doe writes: " + " ".join(PARAGRAPHS[1:])
+    text = PARAGRAPHS[0] + "\n" + first_person
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: text)
+    out = _extract_step(page(STORY_BODY))
+    assert out.text == text
+
+
+def test_bio_cut_needs_a_full_name_and_a_later_line() -> None:
+    story = "\n".join(PARAGRAPHS)
+    assert ex.author_bio_cut(story + "\n" + BIO, ("Jane Doe",)) is not None
+    assert ex.author_bio_cut(story + "\n" + BIO, ("Jane",)) is None  # one word: not a name
+    assert ex.author_bio_cut(story + "\n" + BIO, ()) is None
+    assert ex.author_bio_cut(BIO, ("Jane Doe",)) is None  # the only line is never a bio
+    cut = ex.author_bio_cut(story + "\n" + BIO + "\nSubscribe", ("Jane Doe",))
+    assert cut is not None and (story + "\n" + BIO + "\nSubscribe")[cut.start:].startswith(BIO)

@@ -89,6 +89,13 @@ TITLE_PART_MIN_WORDS = 3
 _BY = re.compile(r"^\s*(by|von|par|por|di|door|af|av)\s+", re.I)
 #: A byline longer than this many words is a bio or a teaser, not a name.
 BYLINE_MAX_WORDS = 6
+#: An author bio is looked for among this many last non-blank lines of the text...
+BIO_LAST_LINES = 8
+#: ...as a line naming the page's author within its first words ("Ana Ruiz is a ...",
+#: "Contact staff writer Ana Ruiz at ...", "Write to Ana Ruiz at ...")...
+BIO_NAME_WITHIN = 5
+#: ...and is cut, with everything after it, only when that is at most this share of the words.
+BIO_MAX_SHARE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +350,34 @@ def title_line_cut(text: str, title: str | None) -> Cut | None:
     return None
 
 
+def author_bio_cut(text: str, authors: tuple[str, ...]) -> Cut | None:
+    """The author's bio box (and what follows it) at the end of ``text``, or ``None``.
+
+    A line among the last few that names one of the page's authors (a name of two words or
+    more, from the page's metadata or byline) within its first words opens the bio: "Ana Ruiz
+    is a freelance writer ...", "Write to Ana Ruiz at ...", "Reporting by Ana Ruiz". The story
+    quotes or cites its own author almost never; the box about the writer, the contact line
+    and the newsletter or disclosure lines under it are not the story. It is cut from that
+    line to the end, only when that is a small share of the text (a long last part that
+    names the author is left alone), never the first line.
+    """
+    names = [a for a in authors if len(a.split()) >= 2]
+    if not names:
+        return None
+    lines = [line for line in iter_lines(text) if not line.blank]
+    if len(lines) < 2:
+        return None
+    for line in lines[max(1, len(lines) - BIO_LAST_LINES):]:
+        head = " ".join(line.text.split()[:BIO_NAME_WITHIN + 3])
+        for name in names:
+            at = head.find(name)
+            if at >= 0 and len(head[:at].split()) < BIO_NAME_WITHIN:
+                if len(_words(text[line.start:])) > BIO_MAX_SHARE * len(_words(text)):
+                    return None
+                return Cut(line.start, len(text), "author bio at the end")
+    return None
+
+
 def _readability_or_nothing(tree: HtmlElement) -> str:
     try:
         return readability_text(copy.deepcopy(tree))
@@ -401,7 +436,8 @@ def extract(article: Article) -> Article | Drop:
     """Step: for records that came as HTML, put the page's main text into ``text``.
 
     A first line that repeats the title is taken out (and recorded): the headline is the
-    ``title`` field, not the body's first sentence.
+    ``title`` field, not the body's first sentence. So is an author bio at the end
+    (:func:`author_bio_cut`).
     """
     html = article.hints.get("html")
     if html is None:
@@ -424,5 +460,6 @@ def extract(article: Article) -> Article | Drop:
         url=article.url or found.url,
         hints=hints,
     )
-    cut = title_line_cut(out.text, title)
-    return apply_cuts(out, [cut], "extract") if cut else out
+    cuts = [c for c in (title_line_cut(out.text, title), author_bio_cut(out.text, out.authors))
+            if c]
+    return apply_cuts(out, cuts, "extract") if cuts else out
