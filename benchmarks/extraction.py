@@ -285,9 +285,13 @@ def html_parts(pages: list[Page], passes: int = 1) -> None:
             t2 = time.process_time()
             text = ex._trafilatura_text(tree, page.url)
             t3 = time.process_time()
-            words, block = ex.prose_stats(tree)
+            words, block_el = ex.prose_block(tree)
+            block = ex._words(block_el.text_content()) if block_el is not None else []
+            found = ex._words(text)
+            asks = (ex.doubt_of(found, words, block) is not None
+                    or ex.dropped_structure(block_el, found) >= ex.DROPPED_SHARE * len(found) > 0)
             t4 = time.process_time()
-            if ex.doubt_of(ex._words(text), words, block):
+            if asks:
                 asked += 1
                 ex.readability_text(copy.deepcopy(tree))
             t5 = time.process_time()

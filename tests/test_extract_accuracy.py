@@ -115,11 +115,14 @@ def test_a_story_with_its_own_list_is_kept_whole(monkeypatch: pytest.MonkeyPatch
 
 # ---- the title line --------------------------------------------------------------------------
 
+#: The story as paragraphs only: trafilatura's text (patched below) is then all of its block.
+PLAIN_BODY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+
 def test_the_headline_at_the_top_is_taken_out_and_recorded(
         monkeypatch: pytest.MonkeyPatch) -> None:
     headline = "Harbour town votes to rebuild its sea wall"
     monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: headline + "\n" + STORY)
-    out = _extract_step(page(STORY_BODY))
+    out = _extract_step(page(PLAIN_BODY))
     assert out.title == headline
     assert out.text == STORY
     assert [(r.cleaner, r.reason, r.text) for r in out.removed] == [
@@ -130,7 +133,7 @@ def test_a_title_with_the_site_name_still_matches_its_headline(
         monkeypatch: pytest.MonkeyPatch) -> None:
     headline = "Harbour town votes to rebuild its sea wall"
     monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: headline + "\n" + STORY)
-    out = _extract_step(page(STORY_BODY), title=f"{headline} | Port Elin Gazette")
+    out = _extract_step(page(PLAIN_BODY), title=f"{headline} | Port Elin Gazette")
     assert out.text == STORY
 
 
@@ -138,7 +141,7 @@ def test_a_first_sentence_that_starts_like_the_title_is_story(
         monkeypatch: pytest.MonkeyPatch) -> None:
     first = "Harbour town votes to rebuild its sea wall, and the vote was close."
     monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: first + "\n" + STORY)
-    out = _extract_step(page(STORY_BODY))
+    out = _extract_step(page(PLAIN_BODY))
     assert out.text == first + "\n" + STORY
     assert out.removed == ()
 
@@ -147,7 +150,7 @@ def test_a_short_part_of_the_title_is_not_a_headline(monkeypatch: pytest.MonkeyP
     """"Review | Gazette" parts into "Review": too short to stand for the headline, so a first
     line "Gazette" or "Review" stays unless it is the whole title."""
     monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: "Gazette\n" + STORY)
-    out = _extract_step(page(STORY_BODY), title="Review | Gazette")
+    out = _extract_step(page(PLAIN_BODY), title="Review | Gazette")
     assert out.text.startswith("Gazette\n")
 
 
@@ -198,3 +201,86 @@ def test_bio_cut_needs_a_full_name_and_a_later_line() -> None:
     assert ex.author_bio_cut(BIO, ("Jane Doe",)) is None  # the only line is never a bio
     cut = ex.author_bio_cut(story + "\n" + BIO + "\nSubscribe", ("Jane Doe",))
     assert cut is not None and (story + "\n" + BIO + "\nSubscribe")[cut.start:].startswith(BIO)
+
+
+# ---- the story's structure dropped by trafilatura ----------------------------------------------
+
+PICKS = [("Lighthouse Bakery", ["Sourdough baked before dawn", "Open on Sunday mornings"]),
+         ("Harbour Fish Bar", ["Fish landed the same day", "Tables on the quay"]),
+         ("The Old Ropewalk", ["Local beer on tap", "Live music on Fridays"])]
+
+
+def _listicle() -> str:
+    body = f"<p>{PARAGRAPHS[0]}</p>"
+    for n, (name, points) in enumerate(PICKS, 1):
+        body += (f"<h2>{n}. {name}</h2><p>{PARAGRAPHS[n]}</p><h3>What we like</h3><ul>"
+                 + "".join(f"<li>{p}</li>" for p in points) + "</ul>")
+    return page(body + "<p>Prices were checked in March and may have changed since then, "
+                       "so call ahead before you make the trip to the harbour.</p>")
+
+
+def _prose_only(text: str) -> str:
+    """trafilatura's text as it comes out on such pages: the paragraphs, the headings and
+    list items gone."""
+    return "\n".join(line for line in text.split("\n") if len(line.split()) >= 8)
+
+
+def test_dropped_structure_counts_the_blocks_headings_and_items_missing_from_the_text() -> None:
+    tree = parse_html(_listicle())
+    assert tree is not None
+    _, block = ex.prose_block(tree)
+    whole = ex._words(ex.readability_text(_listicle()))
+    assert ex.dropped_structure(block, whole) == 0
+    prose = ex._words(_prose_only(ex.readability_text(_listicle())))
+    item_words = sum(len((f"{n}. {name} What we like " + " ".join(points)).split())
+                     for n, (name, points) in enumerate(PICKS, 1))
+    assert ex.dropped_structure(block, prose) == item_words
+    assert ex.dropped_structure(None, prose) == 0
+
+
+def test_a_listicle_whose_items_trafilatura_dropped_is_read_whole(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    prose = _prose_only(ex.readability_text(_listicle()))
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: prose)
+    found = extract_html(_listicle())
+    assert found.extractor == "readability"
+    assert all(p in found.text for p in PARAGRAPHS)  # the story kept whole, in order
+    for n, (name, points) in enumerate(PICKS, 1):
+        assert f"{n}. {name}" in found.text and all(p in found.text for p in points)
+    assert "Storm damage bill" not in found.text and "Privacy Policy" not in found.text
+
+
+def test_readability_is_not_asked_when_trafilatura_kept_the_items(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = ex.readability_text(_listicle())
+    asked: list[object] = []  # recorded, not raised: a failing readability is caught
+
+    def record(*args: object, **kwargs: object) -> str:
+        asked.append(args)
+        return ""
+
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: whole)
+    monkeypatch.setattr(ex, "readability_text", record)
+    assert extract_html(_listicle()).text == whole
+    assert asked == []
+
+
+def test_structure_fuller_wins_only_with_story_lines_inside_the_story() -> None:
+    story = "\n".join(PARAGRAPHS)
+    items = "\n".join(LIST_ITEMS)
+    inside = "\n".join([*PARAGRAPHS[:2], "Three phases", items, *PARAGRAPHS[2:]])
+    assert ex.structure_fuller_wins(story, inside)
+    # the same extra lines around the story: a teaser rail or a byline block, not the story
+    assert not ex.structure_fuller_wins(story, story + "\n" + "\n".join(TEASERS))
+    assert not ex.structure_fuller_wins(story, "\n".join(TEASERS) + "\n" + story)
+    # the extra is cue chrome, or a caption repeated under every picture
+    ads = "\n".join([PARAGRAPHS[0], "Advertisement", PARAGRAPHS[1], "VIDEO", PARAGRAPHS[2],
+                     "Advertisement", PARAGRAPHS[3]])
+    assert not ex.structure_fuller_wins(story, ads)
+    caption = "Photo: the harbour wall after the storm, Port Elin Gazette"
+    captions = "\n".join(x for p in PARAGRAPHS[:3] for x in (p, caption)) + "\n" + PARAGRAPHS[3]
+    assert not ex.structure_fuller_wins(story, captions)
+    # not fuller, or not holding trafilatura's text
+    assert not ex.structure_fuller_wins(story, story)
+    assert not ex.structure_fuller_wins(story, "\n".join([PARAGRAPHS[0], items, PARAGRAPHS[1]]))
+    assert not ex.structure_fuller_wins("", inside)

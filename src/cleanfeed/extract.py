@@ -13,7 +13,9 @@ readability-lxml when asked, the metadata and the date search
   pages trafilatura has taken nearly all of that text and a second parse would not change the
   answer; on the few where it fell short it often missed part of the story or took a sidebar.
   It is also asked when the page's prose sits in one block and trafilatura's text is much
-  longer than that block: trafilatura may have added teaser lists or boxes around it.
+  longer than that block: trafilatura may have added teaser lists or boxes around it; and
+  when trafilatura's text lacks many of that block's sub-headings and list items (a fifth of
+  its words or more): it may have dropped a listicle's items or a review's pros and cons.
 
 When asked, the two outputs are arbitrated. If readability's text is a fuller version of the
 same story (it holds most of trafilatura's words and its extra lines are not chrome) it wins.
@@ -22,8 +24,10 @@ the line scorer the text-dump path uses (:mod:`cleanfeed.cleaners.boilerplate`):
 lines only trafilatura kept make readability's tighter text win. When trafilatura found next
 to nothing of a page full of paragraphs (a thread it filed as comments) and readability found
 prose, readability wins. In the second case readability wins only when its text is the prose
-block alone, inside trafilatura's (:func:`prose_block_wins`). Otherwise trafilatura's text is
-kept. Table rows come out as tab-separated cells.
+block alone, inside trafilatura's (:func:`prose_block_wins`). In the third, readability wins
+when its text is trafilatura's with lines put back inside the story (:func:`structure_fuller_wins`).
+Otherwise trafilatura's text is kept. Table rows come out as tab-separated cells. An author
+bio at the end of the text is cut (:func:`author_bio_cut`).
 """
 
 from __future__ import annotations
@@ -68,6 +72,27 @@ BLOCK_INSIDE = 0.95
 #: trafilatura's text with this many times the words of that block has taken more than the story
 #: block (teaser lists, newsletter boxes, metadata): readability is asked for the block alone.
 OVER_BLOCK = 1.2
+#: Sub-headings and list items of the story block that trafilatura's text lacks, at this share
+#: of its words or more: it has dropped part of the story's structure (a listicle's items, a
+#: review's pros and cons), and readability is asked (:func:`structure_fuller_wins` decides).
+DROPPED_SHARE = 0.2
+#: What counts as the story's structure inside the block.
+_STRUCTURE = ("li", "h2", "h3", "h4")
+#: Readability's text must have this many times trafilatura's words to be "fuller"...
+GROWS = 1.05
+#: ...hold this share of trafilatura's words...
+HOLDS = 0.9
+#: ...put this share of its own words between the first and the last sentence both share
+#: (a shared line of this many words or more)...
+INTERIOR = 0.9
+SENTENCE_WORDS = 8
+#: ...and have no more than this share of its own lines chrome-like (a cue line such as
+#: "Advertisement", "VIDEO") and this share of its own words in lines that repeat (an image
+#: caption or counter under every picture).
+CHROME_LINES = 0.2
+REPEATED_WORDS = 0.2
+#: A line scoring this low is chrome by a cue, not merely short (:func:`score_line`).
+CUE_CHROME = -10.0
 
 _LOG = logging.getLogger(__name__)
 _WORDS = re.compile(r"\w+")
@@ -222,6 +247,12 @@ def prose_stats(tree: HtmlElement) -> tuple[int, list[str]]:
     """The page's paragraph words (:func:`paragraph_words`) and the words (``\\w+``, lower
     case) of the whole text of the element that holds most of them: the story block, where one
     block holds the story, with its lists, tables and sub-headings."""
+    total, block = prose_block(tree)
+    return total, (_words(block.text_content()) if block is not None else [])
+
+
+def prose_block(tree: HtmlElement) -> tuple[int, HtmlElement | None]:
+    """The page's paragraph words and the element holding most of them (``None`` if none)."""
     total = 0
     by_parent: Counter[HtmlElement] = Counter()
     for p in tree.iter("p"):
@@ -235,9 +266,8 @@ def prose_stats(tree: HtmlElement) -> tuple[int, list[str]]:
             if parent is not None:
                 by_parent[parent] += words
     if not by_parent:
-        return total, []
-    block = max(by_parent.items(), key=lambda kv: kv[1])[0]  # first of equals: document order
-    return total, _words(block.text_content())
+        return total, None
+    return total, max(by_parent.items(), key=lambda kv: kv[1])[0]  # first of equals: doc order
 
 
 def _words(text: str) -> list[str]:
@@ -323,6 +353,60 @@ def prose_block_wins(main: str, second: str, page_words: int) -> bool:
             and _covered(sw, mw) >= BLOCK_INSIDE)
 
 
+def _joined(words: list[str]) -> str:
+    """Words as one string with a space at each end, for whole-word run containment."""
+    return " " + " ".join(words) + " "
+
+
+def dropped_structure(block: HtmlElement | None, words: list[str]) -> int:
+    """Words of the story block's sub-headings and list items (``h2``-``h4``, ``li``) that are
+    not in trafilatura's text (its ``words``): how much of the story's structure it dropped."""
+    if block is None:
+        return 0
+    have = _joined(words)
+    missing = 0
+    for el in block.iter(*_STRUCTURE):
+        own = _words(el.text_content())
+        if own and _joined(own) not in have:
+            missing += len(own)
+    return missing
+
+
+def structure_fuller_wins(main: str, second: str) -> bool:
+    """Is readability's text (``second``) trafilatura's (``main``) with the story's dropped
+    lines put back?
+
+    Asked when trafilatura's text lacks many of the story block's headings and list items.
+    Those lines score as chrome with the line scorer (short, no full stop), so the usual
+    "fuller" test of :func:`arbitrate` refuses them; here readability wins on where its extra
+    lines sit and what they are: it has trafilatura's text nearly whole and more, its own
+    lines (not found in trafilatura's text) lie between the first and the last sentence both
+    share (inside the story, not a teaser rail or a byline around it), few of them are cue
+    chrome ("Advertisement", "VIDEO") and few of their words are in lines that repeat
+    (a caption under every picture).
+    """
+    mw, sw = _words(main), _words(second)
+    if not mw or len(sw) < GROWS * len(mw) or _covered(mw, sw) < HOLDS:
+        return False
+    have = _joined(mw)
+    lines = []
+    for line in second.split("\n"):
+        words = _words(line)
+        if words:
+            lines.append((line, len(words), _joined(words) not in have))
+    shared = [i for i, (_, n, own) in enumerate(lines) if not own and n >= SENTENCE_WORDS]
+    own_lines = [(i, line, n) for i, (line, n, own) in enumerate(lines) if own]
+    own_words = sum(n for _, _, n in own_lines)
+    if not shared or not own_words:
+        return False
+    inside = sum(n for i, _, n in own_lines if shared[0] < i < shared[-1])
+    chrome = sum(score_line(line_features(line)) <= CUE_CHROME for _, line, _ in own_lines)
+    seen = Counter(line for _, line, _ in own_lines)
+    repeated = sum(n for _, line, n in own_lines if seen[line] > 1)
+    return (inside >= INTERIOR * own_words and chrome <= CHROME_LINES * len(own_lines)
+            and repeated <= REPEATED_WORDS * own_words)
+
+
 def _title_keys(title: str) -> set[str]:
     """The title's comparison forms: whole, and its longest part when it carries the site's
     name ("Headline | Site")."""
@@ -398,13 +482,19 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     meta = page_metadata(tree, url)
     text = _trafilatura_text(tree, url)
     source = "trafilatura"
-    page_words, block = prose_stats(tree)
-    doubt = doubt_of(_words(text), page_words, block)
+    page_words, block_el = prose_block(tree)
+    block = _words(block_el.text_content()) if block_el is not None else []
+    words = _words(text)
+    doubt = doubt_of(words, page_words, block)
     if doubt == "short":
         text, source = arbitrate(text, _readability_or_nothing(tree), page_words)
     elif doubt == "over_block":
         second = _readability_or_nothing(tree)
         if prose_block_wins(text, second, page_words):
+            text, source = second, "readability"
+    elif dropped_structure(block_el, words) >= DROPPED_SHARE * len(words) > 0:
+        second = _readability_or_nothing(tree)
+        if structure_fuller_wins(text, second):
             text, source = second, "readability"
     if isinstance(html, str) and html:
         page = html
