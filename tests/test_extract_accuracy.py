@@ -72,6 +72,29 @@ def test_prose_block_does_not_win_when_trafilatura_has_little_extra() -> None:
     assert not prose_block_wins(STORY + "\nFiled under: harbour", STORY, page_words)
 
 
+CTA = ("Book a free consultation with our harbour engineers today and get a quote for "
+       "your own sea defences within a week")
+
+
+def test_a_small_box_under_the_story_is_padding_too() -> None:
+    """A call to action of about a tenth of the story's words (over 7%) is enough for the
+    block to win; a one-line tag (a few words) is not."""
+    page_words = len(STORY.split())
+    assert 0.07 * page_words < len(CTA.split()) < 0.2 * page_words
+    boxed = STORY + "\n" + CTA
+    assert doubt_of(boxed.lower().split(), page_words, STORY.lower().split()) == "over_block"
+    assert prose_block_wins(boxed, STORY, page_words)
+    assert prose_block_wins(CTA + "\n" + STORY, STORY, page_words)
+
+
+def test_a_block_with_four_fifths_of_the_paragraph_words_is_the_prose_block() -> None:
+    block = STORY.lower().split()
+    boxed = block + CTA.lower().split()
+    assert doubt_of(boxed, int(len(block) / 0.8), block) == "over_block"
+    # under 0.8 of the page's paragraph words: the story is spread over more blocks
+    assert doubt_of(boxed, int(len(block) / 0.75), block) is None
+
+
 def test_prose_block_does_not_win_when_it_is_not_the_page_prose() -> None:
     """A story told in a list (few ``<p>`` words): readability's short block is not the page's
     paragraph text, so trafilatura's fuller text stays."""
