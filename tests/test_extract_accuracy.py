@@ -307,3 +307,79 @@ def test_structure_fuller_wins_only_with_story_lines_inside_the_story() -> None:
     assert not ex.structure_fuller_wins(story, story)
     assert not ex.structure_fuller_wins(story, "\n".join([PARAGRAPHS[0], items, PARAGRAPHS[1]]))
     assert not ex.structure_fuller_wins("", inside)
+
+
+# ---- a small story block wrapped in page furniture ---------------------------------------------
+
+BANNERS = ["Free standard shipping on orders over forty dollars, see our delivery page for rates",
+           "Members save ten percent on every order placed before the end of the month",
+           "Download our app for early access to sales and new products every week",
+           "Returns are free within thirty days when the item comes back in its box"]
+PRAISE = ["I highly recommend this shop, the staff were friendly and the parcel came quickly",
+          "Great service from start to finish and the prices were fair, five stars from me",
+          "They answered every question I had and followed up after the delivery arrived",
+          "Best online shop I have used this year and I will certainly order again soon"]
+ELSEWHERE = ["Our stores are open seven days a week across the region with free parking nearby",
+             "Gift cards can be bought online or in store and never expire after purchase",
+             "Careers at our company include roles in retail, logistics and customer care"]
+
+
+def _furnished_page() -> str:
+    def div(name: str, texts: list[str]) -> str:
+        return f"<div class='{name}'>" + "".join(f"<p>{t}</p>" for t in texts) + "</div>"
+
+    return ("<html><head><title>Sea wall vote</title></head><body>"
+            + div("banners", BANNERS) + div("story", PARAGRAPHS) + div("praise", PRAISE)
+            + "".join(f"<section><p>{t}</p></section>" for t in ELSEWHERE) + "</body></html>")
+
+
+FURNISHED = "\n".join([*BANNERS, *PARAGRAPHS, *PRAISE])
+
+
+def test_a_small_block_wrapped_in_furniture_is_doubted() -> None:
+    block = STORY.lower().split()
+    words = FURNISHED.lower().split()
+    page_words = len(words) + len(" ".join(ELSEWHERE).split())
+    assert len(words) >= 2 * len(block) and page_words >= 1.1 * len(words)
+    assert ex.small_block_doubt(words, page_words, block)
+    # the page's prose is all in trafilatura's text: a story over several blocks, no doubt
+    assert not ex.small_block_doubt(words, len(words), block)
+    # trafilatura's text is not twice the block, or the block is not inside it, or is tiny
+    assert not ex.small_block_doubt(block + PRAISE[0].lower().split(), page_words, block)
+    assert not ex.small_block_doubt(" ".join(BANNERS * 6).lower().split(), page_words, block)
+    assert not ex.small_block_doubt(words, page_words, block[:40])
+
+
+def test_block_alone_wins_only_when_the_second_pass_is_that_block() -> None:
+    block = STORY.lower().split()
+    assert ex.block_alone_wins(FURNISHED, STORY, block)
+    assert not ex.block_alone_wins(FURNISHED, PARAGRAPHS[0], block)  # a fragment of it
+    assert not ex.block_alone_wins(FURNISHED, "", block)
+    other = "\n".join(ELSEWHERE * 3)  # block-sized but not inside trafilatura's text
+    assert not ex.block_alone_wins(FURNISHED, other, block)
+
+
+def test_the_precision_pass_takes_the_story_out_of_its_furniture(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: FURNISHED)
+    monkeypatch.setattr(ex, "_precision_text", lambda tree, url: STORY)
+    found = extract_html(_furnished_page())
+    assert found.extractor == "trafilatura-precision"
+    assert found.text == STORY  # the story whole, the banners and praise gone
+
+
+def test_the_precision_pass_is_not_run_when_trafilatura_took_the_page_prose(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A story over several blocks: trafilatura's text holds the page's paragraph words, so
+    no second trafilatura pass, and the story stays whole."""
+    runs: list[object] = []
+
+    def record(tree: object, url: object) -> str:
+        runs.append(url)
+        return STORY
+
+    whole = "\n".join([*BANNERS, *PARAGRAPHS, *PRAISE, *ELSEWHERE])
+    monkeypatch.setattr(ex, "_trafilatura_text", lambda tree, url: whole)
+    monkeypatch.setattr(ex, "_precision_text", record)
+    found = extract_html(_furnished_page())
+    assert runs == [] and found.text == whole

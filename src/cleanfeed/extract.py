@@ -98,6 +98,14 @@ CHROME_LINES = 0.2
 REPEATED_WORDS = 0.2
 #: A line scoring this low is chrome by a cue, not merely short (:func:`score_line`).
 CUE_CHROME = -10.0
+#: trafilatura's text with this many times the words of the prose block (the block inside it)
+#: while the page holds more paragraph words than the text (``PROSE_LEFT`` times its words):
+#: trafilatura took much around a small story block and left other prose out, the sign of a
+#: text assembled from page furniture (banners, testimonials, teasers) around the story.
+SMALL_BLOCK = 2.0
+PROSE_LEFT = 1.1
+#: ...for a block of at least this many words (a real story block, not a caption's parent).
+BLOCK_MIN_WORDS = 50
 
 _LOG = logging.getLogger(__name__)
 _WORDS = re.compile(r"\w+")
@@ -161,6 +169,23 @@ def _trafilatura_text(tree: HtmlElement, url: str | None) -> str:
         deduplicate=False,
     )
     if doc is None or isinstance(doc, dict):  # dict only with as_dict=True, which we never pass
+        return ""
+    return _untable(doc.text or "")
+
+
+def _precision_text(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's text in its ``favor_precision`` mode (otherwise as :func:`_trafilatura_text`),
+    or ``""`` when it fails: a second pass, run only on pages :func:`small_block_doubt` picks."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
+            deduplicate=False, favor_precision=True,
+        )
+    except Exception:  # a failing second opinion leaves the first one standing
+        return ""
+    if doc is None or isinstance(doc, dict):
         return ""
     return _untable(doc.text or "")
 
@@ -412,6 +437,27 @@ def structure_fuller_wins(main: str, second: str) -> bool:
             and repeated <= REPEATED_WORDS * own_words)
 
 
+def small_block_doubt(words: list[str], page_words: int, block: list[str]) -> bool:
+    """Has trafilatura (its ``words``) wrapped a small story block in page furniture?
+
+    The prose block (``block``, its words; 50 or more) lies inside trafilatura's text, which
+    has twice its words or more, while the page holds more paragraph words than the text
+    (1.1 times): trafilatura has not simply taken a story spread over several blocks (its text
+    would then hold about the page's paragraph words) but has added other things around one
+    block. Then trafilatura's ``favor_precision`` pass is asked (:func:`block_alone_wins`).
+    """
+    return (len(block) >= BLOCK_MIN_WORDS and len(words) >= SMALL_BLOCK * len(block)
+            and page_words >= PROSE_LEFT * len(words) and _covered(block, words) >= BLOCK_INSIDE)
+
+
+def block_alone_wins(main: str, second: str, block: list[str]) -> bool:
+    """Is the second opinion (``second``) the prose block alone, inside trafilatura's text
+    (``main``)? Two readings agree on the story: the DOM's block and the precision pass."""
+    mw, sw = _words(main), _words(second)
+    return (bool(sw) and ONE_BLOCK * len(block) <= len(sw) <= OVER_BLOCK * len(block)
+            and _covered(sw, mw) >= BLOCK_INSIDE)
+
+
 def _title_keys(title: str) -> set[str]:
     """The title's comparison forms: whole, and its longest part when it carries the site's
     name ("Headline | Site")."""
@@ -501,6 +547,10 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
         second = _readability_or_nothing(tree)
         if structure_fuller_wins(text, second):
             text, source = second, "readability"
+    elif small_block_doubt(words, page_words, block):
+        second = _precision_text(tree, url)
+        if block_alone_wins(text, second, block):
+            text, source = second, "trafilatura-precision"
     if isinstance(html, str) and html:
         page = html
     else:  # bytes or a tree only: the date search reads the markup as a string
