@@ -250,7 +250,7 @@ def main() -> None:
                 print(f"| {kind} | {best['records']} | {mode} | {w} | {all_s} | "
                       f"{best['first_s']:.2f} | "
                       f"{best['records'] / best['seconds']:.1f} | {speed:.2f}x | "
-                      f"{1000 * best['cpu_s'] / best['records']:.0f} | {best['load']:.1f} | "
+                      f"{1000 * best['cpu_s'] / best['records']:.1f} | {best['load']:.1f} | "
                       f"{best['rss_mb']:.0f} | {best['uss_mb']:.0f} | {best['parent_mb']:.0f} "
                       f"| {best['sampler_cpu_s']:.1f} "
                       f"| {1000 * best['parent_cpu_s'] / best['records']:.2f} | {same} |",
