@@ -40,6 +40,7 @@ from cleanfeed.dedup.fingerprints import (
     sketch,
 )
 from cleanfeed.dedup.index import MemoryIndex, SigBlocks, SqliteIndex
+from cleanfeed.dedup.mapped import compact_rows
 from cleanfeed.dedup.params import DedupParams
 
 Mode = Literal["off", "exact", "near"]
@@ -48,7 +49,7 @@ MODES: tuple[str, ...] = ("off", "exact", "near")
 #: benchmarks/dedup.py: see benchmarks/RESULTS-dedup.md.
 DEFAULT_THRESHOLD = 0.7
 #: Pairs compared per numpy pass: bounds the temporaries (3 x 512 bytes per pair).
-_PAIR_CHUNK = 1 << 9
+_PAIR_CHUNK = 1 << 7
 #: Articles looked up in the index together (bounds the lookup's temporaries).
 _QUERY_GROUP = 256
 #: Texts whose exact shingle sets are held at once when settling pairs near the threshold.
@@ -260,11 +261,17 @@ class Deduplicator:
         self.stats["empty"] += m - len(order)
         if canon_pos:
             sel = np.array(canon_pos, dtype=np.int64)
-            add = ([batch[i].id for i in canon_pos], fp.exact[sel], vsig[sel], keys[sel],
-                   fp.has_sig[sel], [fp.small[i] for i in canon_pos])
-            # The batch's sketches are spent: free them before the index grows and merges.
-            del fp, vsig, keys, batch_cands, ix_exact, ix_row, ix_sim
-            index.add(*add)
+            ids, exact, has_sig = [batch[i].id for i in canon_pos], fp.exact[sel], fp.has_sig[sel]
+            small = [fp.small[i] for i in canon_pos]
+            # The canonicals' sketches moved to the front of the batch's own arrays, in input
+            # order (the rest of their pages released), and handed to the index, which takes
+            # them in canonical order and releases each array once copied: at no time two
+            # copies of the batch's sketches.
+            kept = np.sort(sel)
+            vsig, keys = compact_rows(vsig, kept), compact_rows(keys, kept)
+            del fp, batch_cands, ix_exact, ix_row, ix_sim
+            index.add(ids, exact, vsig, keys, has_sig, small,
+                      rows=np.searchsorted(kept, sel), consume=True)
         return results
 
     def _mark(self, article: Article, canonical_id: str, similarity: float, row: int,
