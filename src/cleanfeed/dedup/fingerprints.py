@@ -526,22 +526,30 @@ def _sign_chunk(enc: _Encoded, params: DedupParams, sig: npt.NDArray[np.uint32] 
         del cell, value
     count = np.maximum(tokens - (s - 1), 0)  # shingles per text
     few = (count > 0) & (count <= params.exact_max_shingles)
-    if few.any():
-        sel = few[sdoc]
-        sel[cross] = False
-        # (text, high 32 bits of the shingle hash) in one uint64: one sort, then distinct.
-        key = sdoc[sel].astype(U64) << U64(32)
-        key |= h[sel] >> U64(32)
-        key.sort()
-        keep = np.ones(key.size, dtype=bool)
-        keep[1:] = key[1:] != key[:-1]
-        key = key[keep]
-        hs, ds = key.astype(np.uint32), (key >> U64(32)).astype(np.int64)
-        bounds = np.searchsorted(ds, np.flatnonzero(few), side="left")
-        ends = np.append(bounds[1:], hs.size)
-        for d, b0, b1 in zip(np.flatnonzero(few).tolist(), bounds.tolist(), ends.tolist(),
-                             strict=True):
-            small[d] = hs[b0:b1].copy()
+    if not few.any():
+        return small
+    sel = few[sdoc]
+    sel[cross] = False
+    # (text, high 32 bits of the shingle hash) in one uint64: one sort, then distinct.
+    key = sdoc[sel].astype(U64)
+    key <<= U64(32)
+    key |= h[sel] >> U64(32)
+    del sel, h, sdoc, doc, cross
+    key.sort()
+    distinct = np.empty(key.size, dtype=bool)
+    distinct[0] = True
+    np.not_equal(key[1:], key[:-1], out=distinct[1:])
+    key = key[distinct]
+    del distinct
+    if _LITTLE:  # the halves of the keys as views: no copies of them
+        hs, ds = key.view(np.uint32)[0::2], key.view(np.uint32)[1::2]
+    else:
+        hs, ds = key.astype(np.uint32), (key >> U64(32)).astype(np.uint32)
+    texts = np.flatnonzero(few)
+    bounds = np.searchsorted(ds, texts.astype(np.uint32), side="left")
+    ends = np.append(bounds[1:], hs.size)
+    for d, b0, b1 in zip(texts.tolist(), bounds.tolist(), ends.tolist(), strict=True):
+        small[d] = hs[b0:b1].copy()
     return small
 
 
