@@ -478,21 +478,25 @@ def _sign_chunk(enc: _Encoded, params: DedupParams, sig: npt.NDArray[np.uint32] 
     else:
         words ^= length8.astype(U64) << U64(56)
     del length8
-    doc = np.repeat(np.arange(m, dtype=np.int32), tokens)
+    # Each word's text: one byte per word while a chunk has at most 256 texts (it always
+    # has, see _chunks), else int32.
+    doc = np.repeat(np.arange(m, dtype=np.uint8 if m <= 256 else np.int32), tokens)
     words ^= seed
     _mix64_inplace(words)
-    # Exact fingerprint: order-sensitive sum of (word, position) hashes, plus the word count.
-    terms = np.arange(words.size, dtype=U64)
-    first64 = first.astype(U64)
-    for s0 in range(0, terms.size, _MIX_BLOCK):  # position in the text
-        terms[s0:s0 + _MIX_BLOCK] -= first64[doc[s0:s0 + _MIX_BLOCK]]
-    terms *= U64(_GOLDEN)
-    terms += words
-    _mix64_inplace(terms)
+    # Exact fingerprint: order-sensitive sum of (word, position) hashes, plus the word count,
+    # a block of words at a time (uint64 sums wrap, so partial sums add up to the same).
     acc = np.zeros(m, dtype=U64)
-    some = np.flatnonzero(tokens)  # reduceat needs non-empty runs
-    acc[some] = np.add.reduceat(terms, first[some])
-    del terms
+    first64 = first.astype(U64)
+    for s0 in range(0, words.size, _MIX_BLOCK):
+        d = doc[s0:s0 + _MIX_BLOCK]
+        terms = np.arange(s0, s0 + d.size, dtype=U64)
+        terms -= first64[d]  # position in the text
+        terms *= U64(_GOLDEN)
+        terms += words[s0:s0 + d.size]
+        _mix64_inplace(terms)
+        heads = np.flatnonzero(np.concatenate(([True], d[1:] != d[:-1])))  # runs of one text
+        acc[d[heads]] += np.add.reduceat(terms, heads)
+    del terms, d, heads
     exact[:] = mix64(acc ^ tokens.astype(U64) ^ seed)
     s = params.shingle_size
     if words.size < s:
@@ -507,39 +511,29 @@ def _sign_chunk(enc: _Encoded, params: DedupParams, sig: npt.NDArray[np.uint32] 
     sdoc = doc[:width]  # each window's first text; a window across two texts is no shingle
     cross = np.flatnonzero(sdoc != doc[s - 1:])
     if sig is not None:
-        bits = params.num_bins.bit_length() - 1
-        wide = m * params.num_bins >= 1 << 31  # int32 cells unless the matrix is huge
-        if _LITTLE and not wide:
-            halves = h.view(np.uint32)
-            cell = (halves[1::2] >> np.uint32(32 - bits)).view(np.int32)  # top bits: the bin
-            cell += sdoc * np.int32(params.num_bins)
-            value = halves[0::2]  # low 32 bits: the value
-        else:
-            cell = (h >> U64(64 - bits)).astype(np.int64 if wide else np.int32)
-            cell += sdoc.astype(cell.dtype) * np.array(params.num_bins, dtype=cell.dtype)
-            value = h.astype(np.uint32)
-        # A window across two texts takes part with the value EMPTY: it changes no bin.
-        saved = value[cross].copy()
-        value[cross] = EMPTY
-        np.minimum.at(sig.reshape(-1), cell, value)
-        value[cross] = saved
-        del cell, value
+        _bin_minima(h, sdoc, cross, sig, params.num_bins)
     count = np.maximum(tokens - (s - 1), 0)  # shingles per text
     few = (count > 0) & (count <= params.exact_max_shingles)
     if not few.any():
         return small
     sel = few[sdoc]
     sel[cross] = False
-    # (text, high 32 bits of the shingle hash) in one uint64: one sort, then distinct.
-    key = sdoc[sel].astype(U64)
-    key <<= U64(32)
-    key |= h[sel] >> U64(32)
-    del sel, h, sdoc, doc, cross
+    # (text, high 32 bits of the shingle hash) in one uint64, made in h's own memory, the
+    # kept ones moved to its front: one sort, then distinct ones moved to the front again.
+    if _LITTLE:
+        h >>= U64(32)
+        h.view(np.uint32)[1::2] = sdoc
+        key = h
+    else:
+        key = (sdoc.astype(U64) << U64(32)) | (h >> U64(32))
+    del h, sdoc, doc, cross
+    key = _compact(key, sel)
+    del sel
     key.sort()
     distinct = np.empty(key.size, dtype=bool)
-    distinct[0] = True
+    distinct[:1] = True
     np.not_equal(key[1:], key[:-1], out=distinct[1:])
-    key = key[distinct]
+    key = _compact(key, distinct)
     del distinct
     if _LITTLE:  # the halves of the keys as views: no copies of them
         hs, ds = key.view(np.uint32)[0::2], key.view(np.uint32)[1::2]
@@ -548,21 +542,71 @@ def _sign_chunk(enc: _Encoded, params: DedupParams, sig: npt.NDArray[np.uint32] 
     texts = np.flatnonzero(few)
     bounds = np.searchsorted(ds, texts.astype(np.uint32), side="left")
     ends = np.append(bounds[1:], hs.size)
-    for d, b0, b1 in zip(texts.tolist(), bounds.tolist(), ends.tolist(), strict=True):
-        small[d] = hs[b0:b1].copy()
+    for d0, b0, b1 in zip(texts.tolist(), bounds.tolist(), ends.tolist(), strict=True):
+        small[d0] = hs[b0:b1].copy()
     return small
+
+
+def _bin_minima(h: npt.NDArray[np.uint64], sdoc: npt.NDArray[np.integer],
+                cross: npt.NDArray[np.int64], sig: npt.NDArray[np.uint32],
+                num_bins: int) -> None:
+    """One-permutation MinHash: each shingle hash's top bits pick its text's bin, its low
+    32 bits are the value, each bin keeps its minimum. A block of shingles at a time (the
+    cells of a block, not of the chunk); a window across two texts (``cross``) takes part
+    with the value EMPTY, which changes no bin. Overwrites the low halves of ``h`` there."""
+    bits = num_bins.bit_length() - 1
+    wide = sig.size >= 1 << 31  # int32 cells unless the matrix is huge
+    flat = sig.reshape(-1)
+    for s0 in range(0, h.size, _MIX_BLOCK):
+        hb, db = h[s0:s0 + _MIX_BLOCK], sdoc[s0:s0 + _MIX_BLOCK]
+        if _LITTLE and not wide:
+            halves = hb.view(np.uint32)
+            cell = (halves[1::2] >> np.uint32(32 - bits)).view(np.int32)  # top bits: the bin
+            cell += np.multiply(db, num_bins, dtype=np.int32)
+            value = halves[0::2]  # low 32 bits: the value
+        else:
+            cell = (hb >> U64(64 - bits)).astype(np.int64 if wide else np.int32)
+            cell += np.multiply(db, num_bins, dtype=cell.dtype)
+            value = hb.astype(np.uint32)
+        lo, hi = np.searchsorted(cross, [s0, s0 + hb.size])
+        value[cross[lo:hi] - s0] = EMPTY
+        np.minimum.at(flat, cell, value)
+
+
+#: Elements moved per numpy pass by :func:`_compact`.
+_COMPACT_BLOCK = 1 << 13
+
+
+def _compact(a: npt.NDArray[np.uint64], keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint64]:
+    """``a[keep]`` moved to the front of ``a`` itself (a view of it), a block at a time: an
+    element only ever moves towards the front, over elements already read."""
+    at = 0
+    for s0 in range(0, a.size, _COMPACT_BLOCK):
+        kept = a[s0:s0 + _COMPACT_BLOCK][keep[s0:s0 + _COMPACT_BLOCK]]
+        a[at:at + kept.size] = kept
+        at += kept.size
+    return a[:at]
 
 
 _LITTLE = sys.byteorder == "little"
 _MASKS = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=U64)
 
+def _probes(num_bins: int, seed: int, attempts: npt.NDArray[np.uint64],
+            bins: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """Bin to borrow from, per (attempt, bin) (broadcast): the same sequence for every
+    document."""
+    x = mix64(attempts * U64(0x100000001) + bins * U64(_GOLDEN) + U64(_scalar_mix(seed)))
+    return (x % U64(num_bins)).astype(np.int64)
+
+
 @lru_cache(maxsize=8)
 def _probe_table(num_bins: int, seed: int, attempts: int) -> npt.NDArray[np.int64]:
-    """Bin to borrow from, per (attempt, bin): the same sequence for every document."""
-    a = np.arange(attempts, dtype=U64)[:, None]
-    j = np.arange(num_bins, dtype=U64)[None, :]
-    x = mix64(a * U64(0x100000001) + j * U64(_GOLDEN) + U64(_scalar_mix(seed)))
-    return (x % U64(num_bins)).astype(np.int64)
+    """:func:`_probes` of the first ``attempts`` attempts for every bin (cached: the dense
+    rounds use them for every row)."""
+    table = _probes(num_bins, seed, np.arange(attempts, dtype=U64)[:, None],
+                    np.arange(num_bins, dtype=U64)[None, :])
+    table.flags.writeable = False
+    return table
 
 
 def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
@@ -574,7 +618,9 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
 
 
 #: Signature rows densified per numpy pass.
-_DENSE_ROWS = 32
+_DENSE_ROWS = 16
+#: Empty bins resolved together in the sparse rounds (each its own probe sequence).
+_SPARSE_BINS = 1 << 10
 
 
 def _densify_rows(sig: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
@@ -583,29 +629,30 @@ def _densify_rows(sig: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
     orig = sig[rows]
     filled = orig.copy()
     need = orig == EMPTY
-    attempts = 64
-    table = _probe_table(k, params.seed, attempts)
+    table = _probe_table(k, params.seed, _DENSE_ROUNDS)
     for attempt in range(_DENSE_ROUNDS):  # whole-matrix rounds: most empty bins end here
         cand = np.take(orig, table[attempt], axis=1)
         update = need & (cand != EMPTY)
         np.copyto(filled, cand, where=update)
         need ^= update
+    del cand, update
     flat = orig.reshape(-1)
-    rd, rj = np.nonzero(need)
-    attempt, block = _DENSE_ROUNDS, _SPARSE_BLOCK
-    while rd.size:  # the few left (mostly short texts): a block of probes per bin at once
-        while attempt + block > attempts:
-            attempts *= 4
-            table = _probe_table(k, params.seed, attempts)
-        cand = flat[rd * k + table[attempt:attempt + block, rj]]  # (probe, bin)
-        ok = cand != EMPTY
-        hit = np.flatnonzero(ok.any(axis=0))
-        filled[rd[hit], rj[hit]] = cand[ok[:, hit].argmax(axis=0), hit]  # its first success
-        left = np.ones(rd.size, dtype=bool)
-        left[hit] = False
-        rd, rj = rd[left], rj[left]
-        attempt += block
-        block *= 2
+    rd_all, rj_all = np.nonzero(need)
+    del need
+    for s in range(0, rd_all.size, _SPARSE_BINS):  # the few left (mostly short texts)
+        rd, rj = rd_all[s:s + _SPARSE_BINS], rj_all[s:s + _SPARSE_BINS]
+        attempt, block = _DENSE_ROUNDS, _SPARSE_BLOCK
+        while rd.size:  # a block of probes per bin at once, doubling
+            tries = np.arange(attempt, attempt + block, dtype=U64)[:, None]
+            cand = flat[rd * k + _probes(k, params.seed, tries, rj.astype(U64))]  # (probe, bin)
+            ok = cand != EMPTY
+            hit = np.flatnonzero(ok.any(axis=0))
+            filled[rd[hit], rj[hit]] = cand[ok[:, hit].argmax(axis=0), hit]  # its first success
+            left = np.ones(rd.size, dtype=bool)
+            left[hit] = False
+            rd, rj = rd[left], rj[left]
+            attempt += block
+            block *= 2
     sig[rows] = filled
 
 
