@@ -50,13 +50,13 @@ _EXACT, _NEAR = 1, 2  # kinds of duplicate in a batch's decisions
 #: benchmarks/dedup.py: see benchmarks/RESULTS-dedup.md.
 DEFAULT_THRESHOLD = 0.7
 #: Pairs compared per numpy pass: bounds the temporaries (3 x 512 bytes per pair).
-_PAIR_CHUNK = 1 << 7
+_PAIR_CHUNK = 1 << 6
 #: Articles looked up in the index together (bounds the lookup's temporaries).
 _QUERY_GROUP = 256
 #: Texts whose exact shingle sets are held at once when settling pairs near the threshold.
 _BORDER_TEXTS = 16
 #: Bands whose keys are sorted together when pairing the articles of a batch.
-_BAND_GROUP = 8
+_BAND_GROUP = 4
 #: Pairs of small texts whose estimate is at least threshold minus this are recomputed
 #: exactly (the estimate's error for ~100 shingles is about 0.05).
 _REFINE_MARGIN = 0.25
@@ -373,8 +373,9 @@ class Deduplicator:
         # in the hash, so equal keys are in the same band: no pair is lost by grouping).
         for g in range(0, keys.shape[1], _BAND_GROUP):
             flat = keys[query, g:g + _BAND_GROUP].reshape(-1)
-            owner = np.repeat(query, flat.size // query.size)
-            order = np.argsort(flat, kind="stable")
+            owner = np.repeat(query.astype(np.int32), flat.size // query.size)
+            # Any order of equal keys: every pair in a run of equal keys is taken below.
+            order = np.argsort(flat)
             flat, owner = flat[order], owner[order]
             del order
             found: list[npt.NDArray[np.int64]] = []
@@ -385,7 +386,7 @@ class Deduplicator:
                 x, y = owner[idx], owner[idx + d]
                 lo, hi = np.minimum(x, y), np.maximum(x, y)
                 keep = lo != hi
-                found.append(lo[keep] * (1 << 32) + hi[keep])
+                found.append(lo[keep].astype(np.int64) * (1 << 32) + hi[keep])
                 d += 1
                 same = same[:-1] & (flat[d:] == flat[:-d])
             del flat, owner, same

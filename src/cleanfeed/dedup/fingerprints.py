@@ -152,15 +152,25 @@ def _encode_lower_lead(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDA
         redo.extend(_lower_non_ascii(data, lead[s:s + _LEAD_BLOCK], lengths))
     if redo:  # splice in str.lower's bytes for the texts that need it
         ends = np.cumsum(lengths)
-        pieces, prev = [], 0
-        for i in sorted(set(redo)):
-            pieces.append(data[prev:ends[i] - lengths[i]].tobytes())
-            pieces.append(_prepare(texts[i]) + b" ")
-            lengths[i] = len(pieces[-1])
+        redo = sorted(set(redo))
+        lowered_redo = {i: _prepare(texts[i]) + b" " for i in redo}
+        new_lengths = lengths.copy()
+        for i in redo:
+            new_lengths[i] = len(lowered_redo[i])
+        n2 = int(new_lengths.sum())
+        spliced = np.full(n2 + 7 + (-(n2 + 7) % 8), 0x20, dtype=np.uint8)
+        prev = at = 0
+        for i in redo:  # the bytes before text i as they are, then its str.lower bytes
+            start = int(ends[i] - lengths[i])
+            spliced[at:at + start - prev] = data[prev:start]
+            at += start - prev
+            piece = lowered_redo.pop(i)
+            spliced[at:at + len(piece)] = np.frombuffer(piece, np.uint8)
+            at += len(piece)
             prev = int(ends[i])
-        pieces.append(data[prev:n].tobytes())
-        n = int(lengths.sum())
-        data = np.frombuffer(b"".join(pieces) + b" " * (7 + (-(n + 7) % 8)), np.uint8)
+        spliced[at:at + n - prev] = data[prev:n]
+        data, lengths = spliced, new_lengths
+        del spliced
         lead = np.flatnonzero(data >= np.uint8(0xC0))
     return data, lengths, lead
 
@@ -307,10 +317,11 @@ def _fingerprint_chunks(texts: list[str], params: DedupParams
     """
     for start, stop in _chunks(texts):
         m = stop - start
-        sig = np.full((m, params.num_bins), EMPTY, dtype=np.uint32)
         tokens = np.zeros(m, dtype=np.int64)
         exact = np.zeros(m, dtype=U64)
+        sig = _Signature((m, params.num_bins))
         small = _sign_chunk(_Encoded(texts[start:stop]), params, sig, tokens, exact)
+        sig = sig.matrix()
         has_sig = tokens >= params.min_tokens
         for i in np.flatnonzero(~has_sig).tolist():
             small[i] = None
@@ -407,7 +418,23 @@ def _word_edges(is_word: npt.NDArray[np.bool_]
     return starts, ends
 
 
-def _sign_chunk(enc: _Encoded, params: DedupParams, sig: npt.NDArray[np.uint32] | None,
+class _Signature:
+    """A chunk's signature matrix, made only when the shingle hashes are ready (it is not
+    held through the chunk's larger early stages)."""
+
+    __slots__ = ("_matrix", "shape")
+
+    def __init__(self, shape: tuple[int, int]) -> None:
+        self.shape = shape
+        self._matrix: npt.NDArray[np.uint32] | None = None
+
+    def matrix(self) -> npt.NDArray[np.uint32]:
+        if self._matrix is None:
+            self._matrix = np.full(self.shape, EMPTY, dtype=np.uint32)
+        return self._matrix
+
+
+def _sign_chunk(enc: _Encoded, params: DedupParams, sig: _Signature | None,
                 tokens: npt.NDArray[np.int64], exact: npt.NDArray[np.uint64]
                 ) -> list[npt.NDArray[np.uint32] | None]:
     """Fill ``sig`` (bin minima, EMPTY where no shingle fell; skipped if None), ``tokens``,
@@ -502,16 +529,23 @@ def _sign_chunk(enc: _Encoded, params: DedupParams, sig: npt.NDArray[np.uint32] 
     if words.size < s:
         return small
     width = words.size - s + 1
-    h = words[:width].copy()
-    for t in range(1, s):
-        h *= _WORD_BASE
-        h += words[t:t + width]
+    # Shingle hashes written over the word hashes, a block at a time from the front: a block
+    # reads the s - 1 words after it, which no block has overwritten yet.
+    for s0 in range(0, width, _MIX_BLOCK):
+        e0 = min(s0 + _MIX_BLOCK, width)
+        hb = words[s0:e0].copy()
+        for t in range(1, s):
+            hb *= _WORD_BASE
+            hb += words[s0 + t:e0 + t]
+        _mix64_inplace(hb)
+        words[s0:e0] = hb
+    del hb
+    h = words[:width]
     del words
-    _mix64_inplace(h)
     sdoc = doc[:width]  # each window's first text; a window across two texts is no shingle
     cross = np.flatnonzero(sdoc != doc[s - 1:])
     if sig is not None:
-        _bin_minima(h, sdoc, cross, sig, params.num_bins)
+        _bin_minima(h, sdoc, cross, sig.matrix(), params.num_bins)
     count = np.maximum(tokens - (s - 1), 0)  # shingles per text
     few = (count > 0) & (count <= params.exact_max_shingles)
     if not few.any():
