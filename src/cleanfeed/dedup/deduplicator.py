@@ -383,10 +383,10 @@ class Deduplicator:
             d = 1
             while same.size and same.any():  # pair each key with the next d-th equal key
                 idx = np.flatnonzero(same)
-                x, y = owner[idx], owner[idx + d]
-                lo, hi = np.minimum(x, y), np.maximum(x, y)
+                first_of, second = owner[idx], owner[idx + d]
+                lo, hi = np.minimum(first_of, second), np.maximum(first_of, second)
                 keep = lo != hi
-                found.append(lo[keep].astype(np.int64) * (1 << 32) + hi[keep])
+                found.append(lo[keep].astype(np.int64) * (1 << 32) + hi[keep].astype(np.int64))
                 d += 1
                 same = same[:-1] & (flat[d:] == flat[:-d])
             del flat, owner, same

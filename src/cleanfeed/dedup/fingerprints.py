@@ -319,9 +319,10 @@ def _fingerprint_chunks(texts: list[str], params: DedupParams
         m = stop - start
         tokens = np.zeros(m, dtype=np.int64)
         exact = np.zeros(m, dtype=U64)
-        sig = _Signature((m, params.num_bins))
-        small = _sign_chunk(_Encoded(texts[start:stop]), params, sig, tokens, exact)
-        sig = sig.matrix()
+        holder = _Signature((m, params.num_bins))
+        small = _sign_chunk(_Encoded(texts[start:stop]), params, holder, tokens, exact)
+        sig = holder.matrix()
+        del holder
         has_sig = tokens >= params.min_tokens
         for i in np.flatnonzero(~has_sig).tolist():
             small[i] = None

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 import mmap
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 
-def anon_array(shape: tuple[int, ...], dtype: npt.DTypeLike) -> npt.NDArray[np.generic]:
+def anon_array(shape: tuple[int, ...], dtype: npt.DTypeLike) -> npt.NDArray[Any]:
     """A zero-filled array of ``shape`` in its own private anonymous memory map."""
     dt = np.dtype(dtype)
     count = math.prod(shape)
@@ -25,7 +26,7 @@ def anon_array(shape: tuple[int, ...], dtype: npt.DTypeLike) -> npt.NDArray[np.g
     return np.frombuffer(buffer, dtype=dt, count=count).reshape(shape)
 
 
-def _mapping(array: npt.NDArray[np.generic]) -> mmap.mmap | None:
+def _mapping(array: npt.NDArray[Any]) -> mmap.mmap | None:
     """The memory map an array (or a view of one) from :func:`anon_array` lives in."""
     base: object = array
     while base is not None and not isinstance(base, mmap.mmap):
@@ -33,7 +34,7 @@ def _mapping(array: npt.NDArray[np.generic]) -> mmap.mmap | None:
     return base
 
 
-def release(array: npt.NDArray[np.generic], keep_bytes: int = 0) -> None:
+def release(array: npt.NDArray[Any], keep_bytes: int = 0) -> None:
     """Give the pages of ``array``'s memory map past its first ``keep_bytes`` back to the
     system now, without waiting for the array to be freed (they read as zeros afterwards).
     For an array that is not in a memory map of :func:`anon_array`, nothing."""
@@ -49,8 +50,7 @@ def release(array: npt.NDArray[np.generic], keep_bytes: int = 0) -> None:
 _MOVE_ROWS = 64
 
 
-def compact_rows(array: npt.NDArray[np.generic], rows: npt.NDArray[np.int64]
-                 ) -> npt.NDArray[np.generic]:
+def compact_rows(array: npt.NDArray[Any], rows: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
     """``array[rows]`` (``rows`` increasing) moved to the front of ``array`` itself, a block at a
     time, and the pages past it released (:func:`release`): the kept rows of a batch without
     a second copy of them. ``array`` must be C-contiguous; its other rows are lost."""
