@@ -54,7 +54,7 @@ _PAIR_CHUNK = 1 << 6
 #: Articles looked up in the index together (bounds the lookup's temporaries).
 _QUERY_GROUP = 256
 #: Texts whose exact shingle sets are held at once when settling pairs near the threshold.
-_BORDER_TEXTS = 16
+_BORDER_TEXTS = 64
 #: Bands whose keys are sorted together when pairing the articles of a batch.
 _BAND_GROUP = 4
 #: Pairs of small texts whose estimate is at least threshold minus this are recomputed

@@ -75,7 +75,7 @@ def _mix64_inplace(x: npt.NDArray[np.uint64]) -> None:
 
 
 #: Elements per block of :func:`_mix64_inplace` and other blocked passes over a chunk's words.
-_MIX_BLOCK = 1 << 13
+_MIX_BLOCK = 1 << 14
 
 
 @lru_cache(maxsize=64)
@@ -391,31 +391,26 @@ _EDGE_BLOCK = 1 << 14
 def _word_edges(is_word: npt.NDArray[np.bool_]
                 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
     """Start and end offsets (int32) of the runs of True in ``is_word[1:]`` (``is_word[0]`` is
-    False and the last byte is a space, so every word ends), a block at a time: the int64
-    positions ``flatnonzero`` makes never exist for the whole chunk. ``is_word`` is consumed
-    (overwritten)."""
-    # +1 where a word starts, -1 where one has ended, computed over is_word itself a block at
-    # a time from the front (each block reads one byte past it, not yet overwritten).
-    flags = is_word.view(np.int8)
-    for s in range(0, flags.size - 1, _EDGE_BLOCK):
-        e = min(s + _EDGE_BLOCK, flags.size - 1)
-        np.subtract(flags[s + 1:e + 1], flags[s:e], out=flags[s:e])
-    step = flags[:-1]
-    count = np.count_nonzero(step) // 2
-    starts = np.empty(count, dtype=np.int32)
-    ends = np.empty(count, dtype=np.int32)
-    a = b = 0
-    for s in range(0, step.size, _EDGE_BLOCK):
-        block = step[s:s + _EDGE_BLOCK]
-        at = np.flatnonzero(block)
-        rising = block[at] > 0
-        up, down = at[rising], at[~rising]
+    False and the last byte is a space, so every word ends: edges alternate start, end), a
+    block of bytes at a time: the int64 positions ``flatnonzero`` makes exist for one block,
+    not for the whole chunk. One pass counts the edges, the next writes them."""
+    n = is_word.size - 1
+    count = 0
+    for s in range(0, n, _EDGE_BLOCK):
+        e = min(s + _EDGE_BLOCK, n)
+        count += int(np.count_nonzero(is_word[s + 1:e + 1] != is_word[s:e]))
+    starts = np.empty(count // 2, dtype=np.int32)
+    ends = np.empty(count // 2, dtype=np.int32)
+    done = 0  # edges written so far: even means the next edge is a start
+    for s in range(0, n, _EDGE_BLOCK):
+        e = min(s + _EDGE_BLOCK, n)
+        at = np.flatnonzero(is_word[s + 1:e + 1] != is_word[s:e]).astype(np.int32)
+        at += np.int32(s)
+        up, down = (at[0::2], at[1::2]) if done % 2 == 0 else (at[1::2], at[0::2])
+        a, b = -(-done // 2), done // 2  # starts and ends written so far
         starts[a:a + up.size] = up
-        starts[a:a + up.size] += s
         ends[b:b + down.size] = down
-        ends[b:b + down.size] += s
-        a += up.size
-        b += down.size
+        done += at.size
     return starts, ends
 
 
@@ -598,7 +593,7 @@ def _bin_minima(h: npt.NDArray[np.uint64], sdoc: npt.NDArray[np.integer],
             halves = hb.view(np.uint32)
             cell = (halves[1::2] >> np.uint32(32 - bits)).view(np.int32)  # top bits: the bin
             cell += np.multiply(db, num_bins, dtype=np.int32)
-            value = halves[0::2]  # low 32 bits: the value
+            value = halves[0::2].copy()  # low 32 bits: the value (contiguous: a faster .at)
         else:
             cell = (hb >> U64(64 - bits)).astype(np.int64 if wide else np.int32)
             cell += np.multiply(db, num_bins, dtype=cell.dtype)
@@ -653,7 +648,9 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
 
 
 #: Signature rows densified per numpy pass.
-_DENSE_ROWS = 16
+_DENSE_ROWS = 32
+#: Probe attempts per bin kept in a table (the same for every document; 256 KB at 512 bins).
+_CACHED_ATTEMPTS = 64
 #: Empty bins resolved together in the sparse rounds (each its own probe sequence).
 _SPARSE_BINS = 1 << 10
 
@@ -664,7 +661,7 @@ def _densify_rows(sig: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
     orig = sig[rows]
     filled = orig.copy()
     need = orig == EMPTY
-    table = _probe_table(k, params.seed, _DENSE_ROUNDS)
+    table = _probe_table(k, params.seed, _CACHED_ATTEMPTS)
     for attempt in range(_DENSE_ROUNDS):  # whole-matrix rounds: most empty bins end here
         cand = np.take(orig, table[attempt], axis=1)
         update = need & (cand != EMPTY)
@@ -678,8 +675,13 @@ def _densify_rows(sig: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
         rd, rj = rd_all[s:s + _SPARSE_BINS], rj_all[s:s + _SPARSE_BINS]
         attempt, block = _DENSE_ROUNDS, _SPARSE_BLOCK
         while rd.size:  # a block of probes per bin at once, doubling
-            tries = np.arange(attempt, attempt + block, dtype=U64)[:, None]
-            cand = flat[rd * k + _probes(k, params.seed, tries, rj.astype(U64))]  # (probe, bin)
+            if attempt + block <= _CACHED_ATTEMPTS:  # (probe, bin)
+                probe = _probe_table(k, params.seed, _CACHED_ATTEMPTS)[attempt:attempt + block, rj]
+            else:  # the rare bins still empty after them: computed, never a growing table
+                tries = np.arange(attempt, attempt + block, dtype=U64)[:, None]
+                probe = _probes(k, params.seed, tries, rj.astype(U64))
+            cand = flat[rd * k + probe]
+            del probe
             ok = cand != EMPTY
             hit = np.flatnonzero(ok.any(axis=0))
             filled[rd[hit], rj[hit]] = cand[ok[:, hit].argmax(axis=0), hit]  # its first success
