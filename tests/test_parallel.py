@@ -327,33 +327,3 @@ def test_worker_answers_per_chunk_without_a_time_limit_and_per_record_with_one()
     assert per_chunk[1][1] == [payload for _, payload in per_record[1:]]
     assert isinstance(per_chunk[1][1][1][1], Reject)
     assert per_chunk[1][1][1][2] == {"rejected": 1, "boom.errors": 1}  # stats per record
-
-
-def test_fork_server_warms_html_dates_only_for_dated_html_input() -> None:
-    """The all-locale date parser (seconds to compile) is warmed for what the input needs."""
-    from cleanfeed.parallel import preload_for
-
-    dated = default_pipeline(fetched_at=FETCHED)
-    page = RawRecord(source="p.html", html="<p>A page.</p>")
-    warm, html = "cleanfeed._warm", "cleanfeed._warm_html"
-    assert preload_for(dated, page) == [warm, html]
-    assert preload_for(dated, Article.from_raw(page)) == [warm, html]
-    assert preload_for(dated, _text(0)) == [warm]  # text: no htmldate, no warming for it
-    assert preload_for(dated, Reject(source="x", reason="r", stage="read")) == [warm]
-    assert preload_for(Pipeline([boom]), page) == [warm]  # no date step: nothing to warm
-    assert preload_for(dated, page, preload=()) == []  # preload turned off stays off
-
-
-@pytest.mark.slow
-def test_html_warm_up_module_compiles_the_all_locale_parser() -> None:
-    import subprocess
-    import sys
-
-    code = ("import sys; sys.path.insert(0, 'src'){}; "
-            "from dateparser.languages.loader import LocaleDataLoader as L; "
-            "print(len(L._loaded_locales))")
-    root = Path(__file__).resolve().parents[1]
-    counts = [int(subprocess.run([sys.executable, "-c", code.format(extra)], cwd=root,
-                                 capture_output=True, text=True, check=True).stdout)
-              for extra in ("", "; import cleanfeed._warm_html")]
-    assert counts[0] == 0 and counts[1] > 100

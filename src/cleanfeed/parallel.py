@@ -59,8 +59,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from cleanfeed.article import Article, RawRecord, Reject
-from cleanfeed.pipeline import Pipeline, Result, step_name
+from cleanfeed.article import RawRecord, Reject
+from cleanfeed.pipeline import Pipeline, Result
 
 InputRecord = RawRecord | Reject | Any  # Article is accepted too, as by Pipeline.run
 
@@ -72,12 +72,9 @@ DEFAULT_PREFETCH = 8
 DEFAULT_MIN_PARALLEL = 32
 #: Modules the fork server imports once, so workers forked from it start warm.
 DEFAULT_PRELOAD: tuple[str, ...] = ("cleanfeed._warm",)
-#: Added to the preload when the input is HTML and the pipeline dates it (costly otherwise).
-HTML_PRELOAD: tuple[str, ...] = ("cleanfeed._warm_html",)
 #: How long a new worker may take to start (import modules, unpickle the pipeline).
 STARTUP_TIMEOUT = 120.0
 _PICKLE = pickle.HIGHEST_PROTOCOL
-_END: Any = object()  # an exhausted input
 
 
 def default_workers() -> int:
@@ -124,23 +121,6 @@ def imap(
     if timeout is not None or min_parallel <= 1:
         return run.run(records)
     return _small_in_process(run, iter(records), min_parallel)
-
-
-def preload_for(pipeline: Pipeline, first: InputRecord | None,
-                preload: Sequence[str] = DEFAULT_PRELOAD) -> list[str]:
-    """What the fork server imports for a run whose first record is ``first``: ``preload``,
-    plus :data:`HTML_PRELOAD` when that record is an HTML page and the pipeline dates pages
-    (htmldate's all-locale date parser, ~3.7 s to compile, then inherited by every worker).
-    Warming for what the input does not need would cost a core for seconds."""
-    from cleanfeed.dates import assign_dates  # the parent loads the pipeline's modules anyway
-
-    modules = list(preload)
-    html = (first.html is not None if isinstance(first, RawRecord)
-            else isinstance(first, Article) and first.hints.get("html") is not None)
-    dates = step_name(assign_dates)  # by name: a time limit wraps the steps
-    if modules and html and any(step_name(s) == dates for s in pipeline.steps):
-        modules.extend(m for m in HTML_PRELOAD if m not in modules)
-    return modules
 
 
 def _small_in_process(run: ParallelRun, records: Iterator[InputRecord],
@@ -341,7 +321,9 @@ class ParallelRun:
         # typeshed types a context chosen by a run-time string as BaseContext, which lacks
         # Process; every real context has it.
         self._ctx: Any = multiprocessing.get_context(method)
-        self._preload = list(preload) if method == "forkserver" else []
+        if method == "forkserver" and preload:
+            # Takes effect when the (per-process, shared) fork server first starts.
+            self._ctx.set_forkserver_preload(["__main__", *preload])
         #: Counts of this run: ``timeouts``, ``worker_deaths``, ``workers_started``.
         self.stats: Counter[str] = Counter()
         try:
@@ -403,15 +385,6 @@ class ParallelRun:
         self._inputs: dict[int, InputRecord] = {}  # seq -> record, while in a worker
         self._done: dict[int, Result] = {}  # seq -> result, waiting for its turn
         self._pool: list[_Worker] = []
-        source = iter(records)
-        first = next(source, _END)
-        if first is _END:
-            return
-        if self._preload:
-            # Takes effect when the (per-process, shared) fork server first starts.
-            self._ctx.set_forkserver_preload(
-                ["__main__", *preload_for(self.pipeline, first, self._preload)])
-        source = itertools.chain((first,), source)
         starter = None
         if self.clean_while_starting:
             # Process.start() waits until the fork server has forked the worker, i.e. until
@@ -419,6 +392,7 @@ class ParallelRun:
             starter = _Starter(self)
         else:
             self._pool.extend(self._start_worker() for _ in range(self.workers))
+        source = iter(records)
         next_in = next_out = 0
         exhausted = False
         try:
