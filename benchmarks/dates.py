@@ -6,13 +6,18 @@ Three tables:
 2. The same pages as plain-text dumps (visible text only, made here from the HTML), with and
    without the page URL: what a pipeline fed scraped text has to work with.
 3. ``dates/dateparser-strings.jsonl``: share of strings parsed to the expected value, and speed.
+4. ``--only speed`` (not in the default run): CPU time of ``dates_from_html`` per page, as the
+   extract step calls it (on the tree it parsed), on the extraction datasets and htmldate-dev,
+   without and with a fetch time (a fetch time rejects later dates, so more pages reach
+   htmldate's page-wide search). Each set runs in its own fresh process: first pass cold,
+   second warm; the slowest page of the cold pass is named.
 
 Pages are also scored on the even and odd halves of the set (a rule tuned on one half should
 hold on the other); ``--misses`` lists every HTML page cleanfeed gets wrong with the evidence
 that won. The strings table runs each system in its own fresh process (first pass cold, second
 warm) and reports wall-clock and CPU-time rates.
 
-Usage: ``python benchmarks/dates.py [--data DIR] [--only html,text,strings] [--misses]``
+Usage: ``python benchmarks/dates.py [--data DIR] [--only html,text,strings,speed] [--misses]``
 """
 
 from __future__ import annotations
@@ -254,6 +259,66 @@ def strings_table(data: Path) -> None:
               f"{cells[1]} |")
 
 
+#: The fetch time the speed table also runs with (``benchmarks/scale.py`` uses it too).
+SPEED_FETCHED_AT = "2026-01-01T00:00:00+00:00"
+SPEED_SETS = ("extraction/scrapinghub", "extraction/wcxb-dev-sample", "dates/htmldate-dev")
+
+
+def _speed_pages(data: Path, name: str) -> list[tuple[str, str, str | None]]:
+    """(id, html, url) of one set, in id order."""
+    base = data / name
+    if name == "dates/htmldate-dev":
+        rows = json.loads((base / "expected.json").read_text())["pages"]
+        return sorted((r["file"], decode((base / "html" / r["file"]).read_bytes()), r["url"])
+                      for r in rows)
+    manifest = sorted(json.loads((base / "manifest.json").read_text(encoding="utf-8")),
+                      key=lambda m: m["id"])
+    return [(m["id"], (base / "html" / f"{m['id']}.html").read_bytes().decode(
+        m.get("html_encoding") or "utf-8", errors="replace"), m.get("url")) for m in manifest]
+
+
+def speed_worker(data: Path, name: str, fetched_at: str | None) -> None:
+    """One set, two passes, in this fresh process: CPU ms per page and the slowest page."""
+    from cleanfeed.extract import parse_html
+
+    pages = [(pid, page, url, parse_html(page)) for pid, page, url in _speed_pages(data, name)]
+    cpu: list[float] = []
+    slowest: tuple[float, str] = (0.0, "")
+    for n in range(2):
+        times = []
+        for pid, page, url, tree in pages:
+            start = time.process_time()
+            dates_from_html(page, url, fetched_at=fetched_at, tree=tree)
+            times.append((time.process_time() - start, pid))
+        cpu.append(sum(t for t, _ in times))
+        if n == 0:
+            slowest = max(times)
+    print(json.dumps({"n": len(pages), "cpu": cpu, "slowest": slowest}))
+
+
+def speed_table(data: Path) -> None:
+    import os
+    import subprocess
+
+    print("\n## dates_from_html CPU time per page (each set in a fresh process)\n")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+    print("| set | fetched_at | pages | first pass (cold) | second pass (warm) "
+          "| slowest page (cold) |")
+    print("|---|---|---|---|---|---|")
+    for name in SPEED_SETS:
+        if not (data / name).exists():
+            continue
+        for fetched in ("none", SPEED_FETCHED_AT):
+            done = subprocess.run(
+                [sys.executable, __file__, "--data", str(data), "--speed-worker", name, fetched],
+                check=True, capture_output=True, text=True)
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            cold, warm = (1000 * c / r["n"] for c in r["cpu"])
+            slow_s, slow_id = r["slowest"]
+            print(f"| {name.split('/')[-1]} | {fetched} | {r['n']} | {cold:.1f} ms | "
+                  f"{warm:.1f} ms | {slow_id} {1000 * slow_s:.0f} ms |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=default_data())
@@ -262,7 +327,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="also list the HTML pages cleanfeed misses and which source won")
     parser.add_argument("--strings-worker", choices=sorted(STRING_SYSTEMS),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--speed-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.speed_worker:
+        warnings.simplefilter("ignore")
+        name, fetched = args.speed_worker
+        speed_worker(args.data, name, None if fetched == "none" else fetched)
+        return 0
     if args.strings_worker:
         warnings.simplefilter("ignore")
         strings_worker(args.strings_worker, args.data)
@@ -279,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
             text_table(pages)
     if "strings" in only:
         strings_table(args.data)
+    if "speed" in only:
+        speed_table(args.data)
     return 0
 
 
