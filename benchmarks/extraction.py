@@ -270,7 +270,7 @@ def html_parts(pages: list[Page], passes: int = 1) -> None:
     for page in pages[:3]:  # warm-up: imports and lazy set-up are not timed
         ex.extract_html(page.html, url=page.url)
         trafilatura_default(page.html, page.url)
-    parts = ["parse", "metadata", "trafilatura (tree)", "paragraph words", "readability",
+    parts = ["parse", "metadata", "trafilatura (tree)", "paragraph words", "second opinion",
              "dates_from_html", "trafilatura default"]
     for n in range(passes):
         cpu = dict.fromkeys(parts, 0.0)
@@ -285,11 +285,19 @@ def html_parts(pages: list[Page], passes: int = 1) -> None:
             t2 = time.process_time()
             text = ex._trafilatura_text(tree, page.url)
             t3 = time.process_time()
-            words, block = ex.prose_stats(tree)
+            words, block_el = ex.prose_block(tree)
+            block = ex._words(block_el.text_content()) if block_el is not None else []
+            found = ex._words(text)
+            asks = (ex.doubt_of(found, words, block) is not None
+                    or ex.dropped_structure(block_el, found) >= ex.DROPPED_SHARE * len(found) > 0)
+            precision = not asks and ex.small_block_doubt(found, words, block)
             t4 = time.process_time()
-            if ex.doubt_of(ex._words(text), words, block):
+            if asks:
                 asked += 1
                 ex.readability_text(copy.deepcopy(tree))
+            elif precision:  # the second trafilatura pass, timed in the same column
+                asked += 1
+                ex._precision_text(tree, page.url)
             t5 = time.process_time()
             dates_from_html(page.html, page.url, tree=tree)
             t6 = time.process_time()
@@ -300,7 +308,8 @@ def html_parts(pages: list[Page], passes: int = 1) -> None:
                 cpu[part] += spent
         ours = sum(cpu[p] for p in parts[:-1])
         print(f"  parts, pass {n + 1}/{passes} (load average {_load()}), CPU ms/page; "
-              f"readability asked on {asked}/{len(pages)} pages")
+              f"a second opinion (readability or trafilatura favor_precision) on "
+              f"{asked}/{len(pages)} pages")
         for part in parts:
             print(f"    {part:22s} {1000 * cpu[part] / len(pages):7.1f}")
         print(f"    {'sum of ours':22s} {1000 * ours / len(pages):7.1f}  "

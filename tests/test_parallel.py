@@ -254,3 +254,76 @@ def test_cli_workers_give_the_same_files_as_one_process(tmp_path: Path) -> None:
     articles, rejects = outputs["1"]
     assert articles.count(b"\n") >= 8 and b"empty document" in rejects
     assert b"duplicate" in rejects  # the second copy: dedup follows the ordered stream
+
+
+def crash_or_upper(article: Article) -> Article:
+    """Dies on a CRASH record; leaves a visible mark on every other record."""
+    return crash(article).evolve(text=article.text.upper())
+
+
+def test_crash_inside_a_chunk_rejects_that_record_and_redoes_its_chunk_mates() -> None:
+    """Results come back per chunk: a worker dying mid-chunk loses the results it had not sent;
+    the record it died on (marked in shared memory) is rejected, its chunk mates are redone."""
+    crashing = {2, 9, 14, 15}  # first, middle and last of a chunk, and two in a row
+    records = [_text(i, "CRASH" if i in crashing else f"record {i}") for i in range(30)]
+    pipeline = Pipeline([crash_or_upper])
+    run = ParallelRun(pipeline, workers=2, chunk_size=4, prefetch=4)
+    got = list(run.run(records))
+    assert [r.source for r in got] == [r.source for r in records]
+    assert [i for i, r in enumerate(got) if isinstance(r, Reject)] == sorted(crashing)
+    assert all(r.text == f"RECORD {i}" for i, r in enumerate(got) if i not in crashing)
+    assert all("exit code 3" in got[i].reason for i in crashing)  # type: ignore[union-attr]
+    assert run.stats["worker_deaths"] == len(crashing)
+    assert pipeline.stats["articles"] == 30 - len(crashing)  # redone records counted once
+    assert pipeline.stats["rejected"] == len(crashing)
+
+
+def leave_unpicklable(article: Article) -> Article:
+    if "ODD" in article.text:
+        return article.evolve(extra={"callback": lambda: None})
+    return article
+
+
+def test_unpicklable_result_in_a_chunk_is_rejected_alone() -> None:
+    records = [_text(i, "ODD" if i == 5 else "") for i in range(12)]
+    pipeline = Pipeline([leave_unpicklable])
+    got = list(ParallelRun(pipeline, workers=2, chunk_size=4).run(records))
+    assert [i for i, r in enumerate(got) if isinstance(r, Reject)] == [5]
+    assert got[5].stage == "parallel" and "does not pickle" in got[5].reason  # type: ignore[union-attr]
+    assert pipeline.stats["rejected"] == 1 and pipeline.stats["articles"] == 11
+
+
+def test_worker_answers_per_chunk_without_a_time_limit_and_per_record_with_one() -> None:
+    """Run the worker loop here, on pipes filled in advance: count its messages."""
+    import multiprocessing
+    import pickle
+    import signal
+
+    from cleanfeed.parallel import _worker_main
+
+    pipeline_bytes = pickle.dumps(Pipeline([boom]))
+    chunk = pickle.dumps([(i, _text(i, "BOOM" if i == 1 else "")) for i in range(3)])
+    sigint = signal.getsignal(signal.SIGINT)
+    messages = {}
+    try:
+        for mode, current in (("per chunk", multiprocessing.RawValue("q", -1)),
+                              ("per record", None)):
+            task_recv, task_send = multiprocessing.Pipe(duplex=False)
+            result_recv, result_send = multiprocessing.Pipe(duplex=False)
+            task_send.send_bytes(chunk)
+            task_send.send_bytes(b"")
+            _worker_main(pipeline_bytes, task_recv, result_send, False, current)
+            got = []
+            while result_recv.poll():
+                got.append(pickle.loads(result_recv.recv_bytes()))
+            messages[mode] = got
+            if current is not None:
+                assert current.value == 2  # the last record it started
+    finally:
+        signal.signal(signal.SIGINT, sigint)
+    per_chunk, per_record = messages["per chunk"], messages["per record"]
+    assert [kind for kind, _ in per_chunk] == ["ready", "results"]
+    assert [kind for kind, _ in per_record] == ["ready", "result", "result", "result"]
+    assert per_chunk[1][1] == [payload for _, payload in per_record[1:]]
+    assert isinstance(per_chunk[1][1][1][1], Reject)
+    assert per_chunk[1][1][1][2] == {"rejected": 1, "boom.errors": 1}  # stats per record

@@ -12,8 +12,10 @@ readability-lxml when asked, the metadata and the date search
   shorter than the page's own paragraph text (the ``<p>`` words outside link lists). On most
   pages trafilatura has taken nearly all of that text and a second parse would not change the
   answer; on the few where it fell short it often missed part of the story or took a sidebar.
-  It is also asked when the page's prose sits in one block and trafilatura's text is much
-  longer than that block: trafilatura may have added teaser lists or boxes around it.
+  It is also asked when the page's prose sits in one block and trafilatura's text is
+  longer than that block: trafilatura may have added teaser lists or boxes around it; and
+  when trafilatura's text lacks many of that block's sub-headings and list items (a fifth of
+  its words or more): it may have dropped a listicle's items or a review's pros and cons.
 
 When asked, the two outputs are arbitrated. If readability's text is a fuller version of the
 same story (it holds most of trafilatura's words and its extra lines are not chrome) it wins.
@@ -22,8 +24,10 @@ the line scorer the text-dump path uses (:mod:`cleanfeed.cleaners.boilerplate`):
 lines only trafilatura kept make readability's tighter text win. When trafilatura found next
 to nothing of a page full of paragraphs (a thread it filed as comments) and readability found
 prose, readability wins. In the second case readability wins only when its text is the prose
-block alone, inside trafilatura's (:func:`prose_block_wins`). Otherwise trafilatura's text is
-kept. Table rows come out as tab-separated cells.
+block alone, inside trafilatura's (:func:`prose_block_wins`). In the third, readability wins
+when its text is trafilatura's with lines put back inside the story (:func:`structure_fuller_wins`).
+Otherwise trafilatura's text is kept. Table rows come out as tab-separated cells. An author
+bio at the end of the text is cut (:func:`author_bio_cut`).
 """
 
 from __future__ import annotations
@@ -61,13 +65,47 @@ LINE_SHARED = 0.5
 #: A ``<p>`` whose words are mostly link text is a menu or a teaser list, not page prose.
 LINK_SHARE = 0.5
 #: The page's prose sits in one block when the element holding most ``<p>`` words holds at least
-#: this share of them (as words of its whole text).
-ONE_BLOCK = 0.85
+#: this share of them (as words of its whole text; 0.85 until the 4th session: 0.8 adds one
+#: WCXB article whose block is 0.85 of the paragraph words, 0.7-0.72 starts to lose).
+ONE_BLOCK = 0.8
 #: Readability's block counts as inside trafilatura's text when this share of its words is there.
 BLOCK_INSIDE = 0.95
-#: trafilatura's text with this many times the words of that block has taken more than the story
-#: block (teaser lists, newsletter boxes, metadata): readability is asked for the block alone.
+#: ...and at most this many times them.
 OVER_BLOCK = 1.2
+#: trafilatura's text with this many times the words of that block has taken more than the story
+#: block (teaser lists, newsletter boxes, an author box, a call to action): readability is asked
+#: for the block alone. 1.2 until the 4th session; 1.05-1.07 take the same block where
+#: trafilatura added a smaller box; 1.03 starts taking blocks that leave part of the story out.
+PADDED = 1.07
+#: Sub-headings and list items of the story block that trafilatura's text lacks, at this share
+#: of its words or more: it has dropped part of the story's structure (a listicle's items, a
+#: review's pros and cons), and readability is asked (:func:`structure_fuller_wins` decides).
+DROPPED_SHARE = 0.2
+#: What counts as the story's structure inside the block.
+_STRUCTURE = ("li", "h2", "h3", "h4")
+#: Readability's text must have this many times trafilatura's words to be "fuller"...
+GROWS = 1.05
+#: ...hold this share of trafilatura's words...
+HOLDS = 0.9
+#: ...put this share of its own words between the first and the last sentence both share
+#: (a shared line of this many words or more)...
+INTERIOR = 0.9
+SENTENCE_WORDS = 8
+#: ...and have no more than this share of its own lines chrome-like (a cue line such as
+#: "Advertisement", "VIDEO") and this share of its own words in lines that repeat (an image
+#: caption or counter under every picture).
+CHROME_LINES = 0.2
+REPEATED_WORDS = 0.2
+#: A line scoring this low is chrome by a cue, not merely short (:func:`score_line`).
+CUE_CHROME = -10.0
+#: trafilatura's text with this many times the words of the prose block (the block inside it)
+#: while the page holds more paragraph words than the text (``PROSE_LEFT`` times its words):
+#: trafilatura took much around a small story block and left other prose out, the sign of a
+#: text assembled from page furniture (banners, testimonials, teasers) around the story.
+SMALL_BLOCK = 2.0
+PROSE_LEFT = 1.1
+#: ...for a block of at least this many words (a real story block, not a caption's parent).
+BLOCK_MIN_WORDS = 50
 
 _LOG = logging.getLogger(__name__)
 _WORDS = re.compile(r"\w+")
@@ -89,6 +127,13 @@ TITLE_PART_MIN_WORDS = 3
 _BY = re.compile(r"^\s*(by|von|par|por|di|door|af|av)\s+", re.I)
 #: A byline longer than this many words is a bio or a teaser, not a name.
 BYLINE_MAX_WORDS = 6
+#: An author bio is looked for among this many last non-blank lines of the text...
+BIO_LAST_LINES = 8
+#: ...as a line naming the page's author within its first words ("Ana Ruiz is a ...",
+#: "Contact staff writer Ana Ruiz at ...", "Write to Ana Ruiz at ...")...
+BIO_NAME_WITHIN = 5
+#: ...and is cut, with everything after it, only when that is at most this share of the words.
+BIO_MAX_SHARE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +169,23 @@ def _trafilatura_text(tree: HtmlElement, url: str | None) -> str:
         deduplicate=False,
     )
     if doc is None or isinstance(doc, dict):  # dict only with as_dict=True, which we never pass
+        return ""
+    return _untable(doc.text or "")
+
+
+def _precision_text(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's text in its ``favor_precision`` mode (otherwise as :func:`_trafilatura_text`),
+    or ``""`` when it fails: a second pass, run only on pages :func:`small_block_doubt` picks."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
+            deduplicate=False, favor_precision=True,
+        )
+    except Exception:  # a failing second opinion leaves the first one standing
+        return ""
+    if doc is None or isinstance(doc, dict):
         return ""
     return _untable(doc.text or "")
 
@@ -215,6 +277,12 @@ def prose_stats(tree: HtmlElement) -> tuple[int, list[str]]:
     """The page's paragraph words (:func:`paragraph_words`) and the words (``\\w+``, lower
     case) of the whole text of the element that holds most of them: the story block, where one
     block holds the story, with its lists, tables and sub-headings."""
+    total, block = prose_block(tree)
+    return total, (_words(block.text_content()) if block is not None else [])
+
+
+def prose_block(tree: HtmlElement) -> tuple[int, HtmlElement | None]:
+    """The page's paragraph words and the element holding most of them (``None`` if none)."""
     total = 0
     by_parent: Counter[HtmlElement] = Counter()
     for p in tree.iter("p"):
@@ -228,9 +296,8 @@ def prose_stats(tree: HtmlElement) -> tuple[int, list[str]]:
             if parent is not None:
                 by_parent[parent] += words
     if not by_parent:
-        return total, []
-    block = max(by_parent.items(), key=lambda kv: kv[1])[0]  # first of equals: document order
-    return total, _words(block.text_content())
+        return total, None
+    return total, max(by_parent.items(), key=lambda kv: kv[1])[0]  # first of equals: doc order
 
 
 def _words(text: str) -> list[str]:
@@ -288,31 +355,106 @@ def doubt_of(words: list[str], page_words: int, block: list[str]) -> str | None:
 
     ``"short"``: under half the page's paragraph words. ``"over_block"``: the page's prose
     sits in one block (``block``, its words), that block lies inside trafilatura's text, and
-    the text has a fifth more words or more: readability may find the block alone
+    the text has 7% more words or more: readability may find the block alone
     (:func:`prose_block_wins` decides). ``None`` otherwise: no second parse.
     """
     if len(words) < DOUBTFUL_BELOW * page_words:
         return "short"
     if (page_words and ONE_BLOCK * page_words <= len(block) <= OVER_BLOCK * page_words
-            and len(words) >= OVER_BLOCK * len(block) and _covered(block, words) >= BLOCK_INSIDE):
+            and len(words) >= PADDED * len(block) and _covered(block, words) >= BLOCK_INSIDE):
         return "over_block"
     return None
 
 
 def prose_block_wins(main: str, second: str, page_words: int) -> bool:
     """Is readability's text (``second``) the page's prose block alone where trafilatura's
-    (``main``) is that block plus a fifth more or more?
+    (``main``) is that block plus 7% more or more?
 
-    Asked when trafilatura's text is much longer than the block holding the page's ``<p>``
-    prose. Readability wins when its text holds about the page's paragraph words
-    (0.85-1.2 of them), all of it is inside trafilatura's text, and trafilatura has at least
-    a fifth more: that extra sits outside the prose block (teaser lists, newsletter boxes,
-    captions, page metadata). A story told in lists or tables, with few ``<p>`` words, never
-    qualifies: readability's text would not match the paragraph words.
+    Asked when trafilatura's text is longer than the block holding the page's ``<p>`` prose.
+    Readability wins when its text holds about the page's paragraph words (0.8-1.2 of them),
+    all of it is inside trafilatura's text, and trafilatura has at least 7% more: that extra
+    sits outside the prose block (teaser lists, newsletter boxes, captions, page metadata, an
+    author box or a call to action under the story). A story told in lists or tables, with few
+    ``<p>`` words, never qualifies: readability's text would not match the paragraph words.
     """
     mw, sw = _words(main), _words(second)
-    return (bool(sw) and len(sw) * OVER_BLOCK <= len(mw)
+    return (bool(sw) and len(sw) * PADDED <= len(mw)
             and ONE_BLOCK * page_words <= len(sw) <= OVER_BLOCK * page_words
+            and _covered(sw, mw) >= BLOCK_INSIDE)
+
+
+def _joined(words: list[str]) -> str:
+    """Words as one string with a space at each end, for whole-word run containment."""
+    return " " + " ".join(words) + " "
+
+
+def dropped_structure(block: HtmlElement | None, words: list[str]) -> int:
+    """Words of the story block's sub-headings and list items (``h2``-``h4``, ``li``) that are
+    not in trafilatura's text (its ``words``): how much of the story's structure it dropped."""
+    if block is None:
+        return 0
+    have = _joined(words)
+    missing = 0
+    for el in block.iter(*_STRUCTURE):
+        own = _words(el.text_content())
+        if own and _joined(own) not in have:
+            missing += len(own)
+    return missing
+
+
+def structure_fuller_wins(main: str, second: str) -> bool:
+    """Is readability's text (``second``) trafilatura's (``main``) with the story's dropped
+    lines put back?
+
+    Asked when trafilatura's text lacks many of the story block's headings and list items.
+    Those lines score as chrome with the line scorer (short, no full stop), so the usual
+    "fuller" test of :func:`arbitrate` refuses them; here readability wins on where its extra
+    lines sit and what they are: it has trafilatura's text nearly whole and more, its own
+    lines (not found in trafilatura's text) lie between the first and the last sentence both
+    share (inside the story, not a teaser rail or a byline around it), few of them are cue
+    chrome ("Advertisement", "VIDEO") and few of their words are in lines that repeat
+    (a caption under every picture).
+    """
+    mw, sw = _words(main), _words(second)
+    if not mw or len(sw) < GROWS * len(mw) or _covered(mw, sw) < HOLDS:
+        return False
+    have = _joined(mw)
+    lines = []
+    for line in second.split("\n"):
+        words = _words(line)
+        if words:
+            lines.append((line, len(words), _joined(words) not in have))
+    shared = [i for i, (_, n, own) in enumerate(lines) if not own and n >= SENTENCE_WORDS]
+    own_lines = [(i, line, n) for i, (line, n, own) in enumerate(lines) if own]
+    own_words = sum(n for _, _, n in own_lines)
+    if not shared or not own_words:
+        return False
+    inside = sum(n for i, _, n in own_lines if shared[0] < i < shared[-1])
+    chrome = sum(score_line(line_features(line)) <= CUE_CHROME for _, line, _ in own_lines)
+    seen = Counter(line for _, line, _ in own_lines)
+    repeated = sum(n for _, line, n in own_lines if seen[line] > 1)
+    return (inside >= INTERIOR * own_words and chrome <= CHROME_LINES * len(own_lines)
+            and repeated <= REPEATED_WORDS * own_words)
+
+
+def small_block_doubt(words: list[str], page_words: int, block: list[str]) -> bool:
+    """Has trafilatura (its ``words``) wrapped a small story block in page furniture?
+
+    The prose block (``block``, its words; 50 or more) lies inside trafilatura's text, which
+    has twice its words or more, while the page holds more paragraph words than the text
+    (1.1 times): trafilatura has not simply taken a story spread over several blocks (its text
+    would then hold about the page's paragraph words) but has added other things around one
+    block. Then trafilatura's ``favor_precision`` pass is asked (:func:`block_alone_wins`).
+    """
+    return (len(block) >= BLOCK_MIN_WORDS and len(words) >= SMALL_BLOCK * len(block)
+            and page_words >= PROSE_LEFT * len(words) and _covered(block, words) >= BLOCK_INSIDE)
+
+
+def block_alone_wins(main: str, second: str, block: list[str]) -> bool:
+    """Is the second opinion (``second``) the prose block alone, inside trafilatura's text
+    (``main``)? Two readings agree on the story: the DOM's block and the precision pass."""
+    mw, sw = _words(main), _words(second)
+    return (bool(sw) and ONE_BLOCK * len(block) <= len(sw) <= OVER_BLOCK * len(block)
             and _covered(sw, mw) >= BLOCK_INSIDE)
 
 
@@ -343,6 +485,34 @@ def title_line_cut(text: str, title: str | None) -> Cut | None:
     return None
 
 
+def author_bio_cut(text: str, authors: tuple[str, ...]) -> Cut | None:
+    """The author's bio box (and what follows it) at the end of ``text``, or ``None``.
+
+    A line among the last few that names one of the page's authors (a name of two words or
+    more, from the page's metadata or byline) within its first words opens the bio: "Ana Ruiz
+    is a freelance writer ...", "Write to Ana Ruiz at ...", "Reporting by Ana Ruiz". The story
+    quotes or cites its own author almost never; the box about the writer, the contact line
+    and the newsletter or disclosure lines under it are not the story. It is cut from that
+    line to the end, only when that is a small share of the text (a long last part that
+    names the author is left alone), never the first line.
+    """
+    names = [a for a in authors if len(a.split()) >= 2]
+    if not names:
+        return None
+    lines = [line for line in iter_lines(text) if not line.blank]
+    if len(lines) < 2:
+        return None
+    for line in lines[max(1, len(lines) - BIO_LAST_LINES):]:
+        head = " ".join(line.text.split()[:BIO_NAME_WITHIN + 3])
+        for name in names:
+            at = head.find(name)
+            if at >= 0 and len(head[:at].split()) < BIO_NAME_WITHIN:
+                if len(_words(text[line.start:])) > BIO_MAX_SHARE * len(_words(text)):
+                    return None
+                return Cut(line.start, len(text), "author bio at the end")
+    return None
+
+
 def _readability_or_nothing(tree: HtmlElement) -> str:
     try:
         return readability_text(copy.deepcopy(tree))
@@ -363,14 +533,24 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     meta = page_metadata(tree, url)
     text = _trafilatura_text(tree, url)
     source = "trafilatura"
-    page_words, block = prose_stats(tree)
-    doubt = doubt_of(_words(text), page_words, block)
+    page_words, block_el = prose_block(tree)
+    block = _words(block_el.text_content()) if block_el is not None else []
+    words = _words(text)
+    doubt = doubt_of(words, page_words, block)
     if doubt == "short":
         text, source = arbitrate(text, _readability_or_nothing(tree), page_words)
     elif doubt == "over_block":
         second = _readability_or_nothing(tree)
         if prose_block_wins(text, second, page_words):
             text, source = second, "readability"
+    elif dropped_structure(block_el, words) >= DROPPED_SHARE * len(words) > 0:
+        second = _readability_or_nothing(tree)
+        if structure_fuller_wins(text, second):
+            text, source = second, "readability"
+    elif small_block_doubt(words, page_words, block):
+        second = _precision_text(tree, url)
+        if block_alone_wins(text, second, block):
+            text, source = second, "trafilatura-precision"
     if isinstance(html, str) and html:
         page = html
     else:  # bytes or a tree only: the date search reads the markup as a string
@@ -401,7 +581,8 @@ def extract(article: Article) -> Article | Drop:
     """Step: for records that came as HTML, put the page's main text into ``text``.
 
     A first line that repeats the title is taken out (and recorded): the headline is the
-    ``title`` field, not the body's first sentence.
+    ``title`` field, not the body's first sentence. So is an author bio at the end
+    (:func:`author_bio_cut`).
     """
     html = article.hints.get("html")
     if html is None:
@@ -424,5 +605,6 @@ def extract(article: Article) -> Article | Drop:
         url=article.url or found.url,
         hints=hints,
     )
-    cut = title_line_cut(out.text, title)
-    return apply_cuts(out, [cut], "extract") if cut else out
+    cuts = [c for c in (title_line_cut(out.text, title), author_bio_cut(out.text, out.authors))
+            if c]
+    return apply_cuts(out, cuts, "extract") if cuts else out

@@ -22,6 +22,11 @@ dies, ``Pool`` cannot kill a worker at all), and both read the whole input eager
   warm-up, below). Without a time limit, :func:`imap` has this process clean the first records
   meanwhile, exactly as a worker would (same rejects, same bytes, same stats), until a worker
   is ready; such a record is not isolated from this process, as with ``workers=1``.
+* **Few messages.** Without a time limit a worker sends its results back once per chunk, not
+  once per record: on 2 cores the parent's work per message competes with the workers. It
+  marks the record it is on in shared memory, so a death is still charged to the right
+  record (its chunk mates whose results were not sent yet are cleaned again by the new
+  worker). With a time limit results come per record, so the parent knows when each began.
 * **Steps and records must pickle.** The pipeline is pickled once per worker; a record that
   cannot be pickled is rejected alone (``stage="parallel"``).
 
@@ -147,10 +152,14 @@ WARM_UP = RawRecord(
 
 
 def _worker_main(pipeline_bytes: bytes, tasks: Connection, results: Connection,
-                 warm_up: bool) -> None:
+                 warm_up: bool, current: Any = None) -> None:
     """A worker: unpickle the pipeline, then clean chunks of ``(seq, record)`` until told to stop.
 
-    One result message per record, so the parent always knows which record is running.
+    With a time limit (``current`` is None) one result message per record, so the parent
+    always knows which record is running and since when. Without one, one message per chunk
+    (the parent's cost per message is what limits cheap records); ``current``, a shared
+    integer, then holds the record being cleaned, so that if this process dies the parent
+    still knows which record it died on.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
@@ -170,9 +179,18 @@ def _worker_main(pipeline_bytes: bytes, tasks: Connection, results: Connection,
             return
         if not data:
             return
+        if current is None:
+            for seq, record in pickle.loads(data):
+                pipeline.stats.clear()
+                results.send_bytes(_dump_result(seq, _clean_one(pipeline, record),
+                                                pipeline.stats))
+            continue
+        done: list[tuple[int, Result, dict[str, int]]] = []
         for seq, record in pickle.loads(data):
+            current.value = seq
             pipeline.stats.clear()
-            results.send_bytes(_dump_result(seq, _clean_one(pipeline, record), pipeline.stats))
+            done.append((seq, _clean_one(pipeline, record), dict(pipeline.stats)))
+        results.send_bytes(_dump_results(done))
 
 
 def _clean_one(pipeline: Pipeline, record: InputRecord) -> Result:
@@ -205,6 +223,17 @@ def _dump_result(seq: int, result: Result, stats: Counter[str]) -> bytes:
     return pickle.dumps(("result", (seq, reject, {"rejected": 1})), _PICKLE)
 
 
+def _dump_results(done: list[tuple[int, Result, dict[str, int]]]) -> bytes:
+    """Pickle a chunk's results as one message; if one does not pickle, each is sent as
+    :func:`_dump_result` would send it alone (that one becomes a reject)."""
+    try:
+        return pickle.dumps(("results", done), _PICKLE)
+    except Exception:
+        pass
+    return pickle.dumps(("results", [pickle.loads(_dump_result(seq, result, Counter(stats)))[1]
+                                     for seq, result, stats in done]), _PICKLE)
+
+
 # --------------------------------------------------------------------------- parent side
 
 
@@ -231,6 +260,8 @@ class _Worker:
     outbox: queue.SimpleQueue[bytes | None]
     feeder: threading.Thread
     started_at: float
+    #: Shared with a worker that sends results per chunk: the record it is cleaning.
+    current: Any = None
     ready: bool = False
     outstanding: deque[int] = field(default_factory=deque)
     #: When the record at the head of ``outstanding`` began (None: idle or not ready yet).
@@ -307,9 +338,12 @@ class ParallelRun:
     def _start_worker(self) -> _Worker:
         task_recv, task_send = self._ctx.Pipe(duplex=False)
         result_recv, result_send = self._ctx.Pipe(duplex=False)
+        # Without a time limit, results come back per chunk (fewer messages for this process
+        # to take in); the worker then marks the record it is on in shared memory.
+        current = None if self.timeout is not None else self._ctx.RawValue("q", -1)
         process = self._ctx.Process(target=_worker_main, name="cleanfeed-worker", daemon=True,
                                     args=(self._pipeline_bytes, task_recv, result_send,
-                                          self.warm_up))
+                                          self.warm_up, current))
         process.start()
         task_recv.close()
         result_send.close()
@@ -318,7 +352,8 @@ class ParallelRun:
                                   name="cleanfeed-feeder")
         feeder.start()
         self.stats["workers_started"] += 1
-        return _Worker(process, result_recv, outbox, feeder, started_at=time.monotonic())
+        return _Worker(process, result_recv, outbox, feeder, started_at=time.monotonic(),
+                       current=current)
 
     @staticmethod
     def _stop_worker(worker: _Worker, *, kill: bool) -> None:
@@ -522,12 +557,12 @@ class ParallelRun:
                 elif kind == "error":
                     raise RuntimeError(f"a worker could not load the pipeline: {payload}")
                 else:
-                    seq, result, stats = payload
-                    head = worker.outstanding.popleft()
-                    assert head == seq, f"worker answered {seq}, expected {head}"
-                    self._inputs.pop(seq, None)
-                    self._done[seq] = result
-                    self.pipeline.stats.update(stats)
+                    for seq, result, stats in (payload if kind == "results" else (payload,)):
+                        head = worker.outstanding.popleft()
+                        assert head == seq, f"worker answered {seq}, expected {head}"
+                        self._inputs.pop(seq, None)
+                        self._done[seq] = result
+                        self.pipeline.stats.update(stats)
                     worker.busy_since = now if worker.outstanding else None
         except (EOFError, OSError):
             return False
@@ -544,13 +579,16 @@ class ParallelRun:
 
     def _replace(self, worker: _Worker, reason: str, *, stage: str = "parallel") -> None:
         """Stop ``worker``, reject the record it was on, and give the rest of its queue to a
-        new worker (they were never started, so they lose nothing)."""
+        new worker (records it had not started lose nothing; those it had cleaned but not yet
+        sent back, with results per chunk, are cleaned again: same input, same result)."""
         self._stop_worker(worker, kill=True)
         self._pool.remove(worker)
         queued = list(worker.outstanding)
         if queued:
-            head = queued.pop(0)
-            self._reject(head, self._inputs.pop(head), stage, reason)
+            on = worker.current.value if worker.current is not None else queued[0]
+            culprit = on if on in queued else queued[0]  # died between records: as before
+            queued.remove(culprit)
+            self._reject(culprit, self._inputs.pop(culprit), stage, reason)
         fresh = self._start_worker()
         self._pool.append(fresh)
         for start in range(0, len(queued), self.chunk_size):

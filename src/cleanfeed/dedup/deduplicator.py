@@ -40,21 +40,23 @@ from cleanfeed.dedup.fingerprints import (
     sketch,
 )
 from cleanfeed.dedup.index import MemoryIndex, SigBlocks, SqliteIndex
+from cleanfeed.dedup.mapped import compact_rows
 from cleanfeed.dedup.params import DedupParams
 
 Mode = Literal["off", "exact", "near"]
 MODES: tuple[str, ...] = ("off", "exact", "near")
+_EXACT, _NEAR = 1, 2  # kinds of duplicate in a batch's decisions
 #: Default similarity threshold (estimated Jaccard of word 5-gram sets), tuned on
 #: benchmarks/dedup.py: see benchmarks/RESULTS-dedup.md.
 DEFAULT_THRESHOLD = 0.7
 #: Pairs compared per numpy pass: bounds the temporaries (3 x 512 bytes per pair).
-_PAIR_CHUNK = 1 << 9
+_PAIR_CHUNK = 1 << 6
 #: Articles looked up in the index together (bounds the lookup's temporaries).
 _QUERY_GROUP = 256
 #: Texts whose exact shingle sets are held at once when settling pairs near the threshold.
 _BORDER_TEXTS = 64
 #: Bands whose keys are sorted together when pairing the articles of a batch.
-_BAND_GROUP = 8
+_BAND_GROUP = 4
 #: Pairs of small texts whose estimate is at least threshold minus this are recomputed
 #: exactly (the estimate's error for ~100 shingles is about 0.05).
 _REFINE_MARGIN = 0.25
@@ -102,6 +104,28 @@ def canonical_key(article: Article, words: int) -> tuple[bool, float, int, str]:
     """
     ts = _timestamp(article.published)
     return (ts is None, ts if ts is not None else 0.0, -words, article.id)
+
+
+def canonical_order(batch: list[Article], words: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The positions of the articles with words, sorted by :func:`canonical_key`.
+
+    The same order as ``sorted(..., key=canonical_key)``, without a key tuple per article:
+    date and length are sorted by numpy, and only runs that tie on both are sorted by id.
+    """
+    m = len(batch)
+    stamps = [_timestamp(a.published) for a in batch]
+    undated = np.fromiter((t is None for t in stamps), dtype=bool, count=m)
+    when = np.fromiter((0.0 if t is None else t for t in stamps), dtype=np.float64, count=m)
+    del stamps
+    keep = np.flatnonzero(words > 0)
+    order = keep[np.lexsort((-words[keep], when[keep], undated[keep]))]
+    a, b, c = undated[order], when[order], words[order]
+    tie = (a[1:] == a[:-1]) & (b[1:] == b[:-1]) & (c[1:] == c[:-1])
+    if tie.any():  # runs of equal date and length: by id
+        starts = np.flatnonzero(np.diff(np.concatenate(([False], tie, [False])).astype(np.int8)))
+        for lo, hi in zip(starts[0::2].tolist(), (starts[1::2] + 1).tolist(), strict=True):
+            order[lo:hi] = sorted(order[lo:hi].tolist(), key=lambda i: batch[i].id)
+    return order
 
 
 def _timestamp(value: str | None) -> float | None:
@@ -181,9 +205,12 @@ class Deduplicator:
     def _flush(self, pending: list[Article | Reject]) -> list[Article | Reject]:
         if self.mode == "off":
             return pending
+        batch = [r for r in pending if isinstance(r, Article)]
+        if len(batch) == len(pending):  # no rejects in the batch: nothing to put back
+            del pending[:]  # the marked batch replaces it (no second list of the batch)
+            return self.process_batch(batch)  # type: ignore[return-value]
         positions = [i for i, r in enumerate(pending) if isinstance(r, Article)]
-        batch = [pending[i] for i in positions]
-        marked = self.process_batch(batch)  # type: ignore[arg-type]
+        marked = self.process_batch(batch)
         out = list(pending)
         for i, article in zip(positions, marked, strict=True):
             out[i] = article
@@ -198,73 +225,93 @@ class Deduplicator:
         near = self.mode == "near"
         fp = sketch([a.text for a in batch], p)  # memory per chunk of texts, not per batch
         vsig, keys = fp.vsig, fp.keys
-        order = sorted((i for i in range(m) if fp.tokens[i] > 0),
-                       key=lambda i: canonical_key(batch[i], int(fp.tokens[i])))
+        order = canonical_order(batch, fp.tokens)
         rank = np.full(m, m, dtype=np.int64)
-        rank[order] = np.arange(len(order))
+        rank[order] = np.arange(order.size)
 
         index = self.index
         ix_exact = index.exact_lookup(fp.exact)
-        # Representatives: not an exact copy of an indexed or a better-ranked batch article.
+        # Per article, the best-ranked batch article with the same words (itself if none).
+        # Representatives: their own first holder, and not an exact copy of an indexed one.
+        _, at, group = np.unique(fp.exact[order], return_index=True, return_inverse=True)
+        holder = np.arange(m)
+        holder[order] = order[at][group]  # np.unique's index: the first occurrence
         rep = np.zeros(m, dtype=bool)
-        seen: set[int] = set()
-        for i in order:
-            h = int(fp.exact[i])
-            if ix_exact[i] < 0 and h not in seen:
-                rep[i] = True
-            seen.add(h)
+        rep[order] = (holder[order] == order) & (ix_exact[order] < 0)
+        del at, group
         ix_row = np.full(m, -1, dtype=np.int64)
         ix_sim = np.zeros(m)
-        batch_cands: dict[int, list[tuple[float, int]]] = {}
+        # In-batch pairs: (later, earlier, similarity), grouped by the later article (``first``
+        # points into them), best similarity first, then the better-ranked earlier article.
+        later = earlier = np.zeros(0, dtype=np.int64)
+        pair_sim = np.zeros(0)
         if near:
             query = np.flatnonzero(rep & fp.has_sig)
             self._best_in_index(query, keys, vsig, fp.small, ix_row, ix_sim)
-            texts = [a.text for a in batch]
-            batch_cands = self._batch_candidates(query, keys, vsig, fp.small, rank, texts)
+            later, earlier, pair_sim = self._batch_candidates(query, keys, vsig, fp.small, rank,
+                                                              batch)
+        first = np.searchsorted(later, np.arange(m + 1))
 
-        results: list[Article] = list(batch)
         canon_pos: list[int] = []
         is_canon = np.zeros(m, dtype=bool)
-        # exact hash -> the decision its first (best-ranked) holder got: (canonical, sim, row)
-        batch_exact: dict[int, tuple[str, float, int]] = {}
-        for i in order:
-            article = batch[i]
-            h = int(fp.exact[i])
+        # Each article's decision: kind (0 none, _EXACT, _NEAR), its canonical (batch position,
+        # or -1 with an index row), similarity. Articles are marked after the index has taken
+        # the canonicals, so that the marked copies and the batch's sketches are not held at
+        # once. An exact-hash group's first holder's decision is the rest of the group's.
+        kind = np.zeros(m, dtype=np.int8)
+        dec_pos = np.full(m, -1, dtype=np.int64)
+        dec_sim = np.ones(m)
+        dec_row = np.full(m, -1, dtype=np.int64)
+        for i in order.tolist():
             row = int(ix_exact[i])
             if row >= 0:
-                results[i] = self._mark(article, index.ids[row], 1.0, row, "exact")
+                kind[i], dec_row[i] = _EXACT, row
                 continue
-            if h in batch_exact:  # same words as a better-ranked article: same decision
-                cid, sim, row = batch_exact[h]
-                results[i] = self._mark(article, cid, sim, row, "exact")
+            h = int(holder[i])
+            if h != i:  # same words as a better-ranked article: same decision
+                kind[i], dec_pos[i], dec_sim[i] = _EXACT, dec_pos[h], dec_sim[h]
+                dec_row[i] = dec_row[h]
                 continue
-            best_sim, best_id, best_row = 0.0, "", -1
+            best_sim, best_pos, best_row = 0.0, -1, -1
             if near and fp.has_sig[i]:
                 if ix_row[i] >= 0:
                     best_sim, best_row = float(ix_sim[i]), int(ix_row[i])
-                    best_id = index.ids[best_row]
-                for sim, j in batch_cands.get(i, ()):
-                    if is_canon[j] and sim > best_sim:  # ties keep the older canonical
-                        best_sim, best_id, best_row = sim, batch[j].id, -1
+                lo, hi = int(first[i]), int(first[i + 1])
+                if hi > lo:  # the best is the first canonical in the list
+                    hit = np.flatnonzero(is_canon[earlier[lo:hi]])
+                    if hit.size and pair_sim[lo + hit[0]] > best_sim:  # ties: older canonical
+                        k = lo + int(hit[0])
+                        best_sim, best_pos, best_row = float(pair_sim[k]), int(earlier[k]), -1
             if best_sim >= self.threshold:
-                results[i] = self._mark(article, best_id, best_sim, best_row, "near")
-                batch_exact[h] = (best_id, best_sim, best_row)
+                kind[i], dec_pos[i], dec_sim[i], dec_row[i] = _NEAR, best_pos, best_sim, best_row
                 continue
             is_canon[i] = True
             canon_pos.append(i)
-            batch_exact[h] = (article.id, 1.0, -1)
+            dec_pos[i] = i
             self.stats["canonical"] += 1
             if not fp.has_sig[i]:
                 self.stats["exact_only_short"] += 1
         self.stats["articles"] += m
-        self.stats["empty"] += m - len(order)
+        self.stats["empty"] += m - order.size
         if canon_pos:
             sel = np.array(canon_pos, dtype=np.int64)
-            add = ([batch[i].id for i in canon_pos], fp.exact[sel], vsig[sel], keys[sel],
-                   fp.has_sig[sel], [fp.small[i] for i in canon_pos])
-            # The batch's sketches are spent: free them before the index grows and merges.
-            del fp, vsig, keys, batch_cands, ix_exact, ix_row, ix_sim
-            index.add(*add)
+            ids, exact, has_sig = [batch[i].id for i in canon_pos], fp.exact[sel], fp.has_sig[sel]
+            small = [fp.small[i] for i in canon_pos]
+            # The canonicals' sketches moved to the front of the batch's own arrays, in input
+            # order (the rest of their pages released), and handed to the index, which takes
+            # them in canonical order and releases each array once copied: at no time two
+            # copies of the batch's sketches.
+            kept = np.sort(sel)
+            vsig, keys = compact_rows(vsig, kept), compact_rows(keys, kept)
+            del fp, later, earlier, pair_sim, ix_exact, ix_row, ix_sim
+            index.add(ids, exact, vsig, keys, has_sig, small,
+                      rows=np.searchsorted(kept, sel), consume=True)
+        results: list[Article] = list(batch)
+        for i in np.flatnonzero(kind).tolist():
+            j, row = int(dec_pos[i]), int(dec_row[i])
+            cid = batch[j].id if j >= 0 else index.ids[row]
+            results[i] = self._mark(batch[i], cid, float(dec_sim[i]), row,
+                                    "exact" if kind[i] == _EXACT else "near")
         return results
 
     def _mark(self, article: Article, canonical_id: str, similarity: float, row: int,
@@ -312,17 +359,23 @@ class Deduplicator:
     def _batch_candidates(self, query: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
                           vsig: npt.NDArray[np.uint8],
                           small: list[npt.NDArray[np.uint32] | None], rank: npt.NDArray[np.int64],
-                          texts: list[str]) -> dict[int, list[tuple[float, int]]]:
-        """Verified pairs inside the batch: later-ranked article -> [(similarity, earlier)]."""
+                          batch: list[Article]
+                          ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
+                                     npt.NDArray[np.float64]]:
+        """Verified pairs inside the batch, as arrays (later-ranked article, earlier one,
+        similarity), sorted by the later article, then best similarity, then the earlier
+        article's rank (the order the decision takes them in); no Python object per pair."""
+        none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
         if query.size < 2:
-            return {}
+            return none
         pairs: list[npt.NDArray[np.int64]] = []
         # A few bands at a time bounds the sort's temporaries (keys carry their band number
         # in the hash, so equal keys are in the same band: no pair is lost by grouping).
         for g in range(0, keys.shape[1], _BAND_GROUP):
             flat = keys[query, g:g + _BAND_GROUP].reshape(-1)
-            owner = np.repeat(query, flat.size // query.size)
-            order = np.argsort(flat, kind="stable")
+            owner = np.repeat(query.astype(np.int32), flat.size // query.size)
+            # Any order of equal keys: every pair in a run of equal keys is taken below.
+            order = np.argsort(flat)
             flat, owner = flat[order], owner[order]
             del order
             found: list[npt.NDArray[np.int64]] = []
@@ -330,17 +383,17 @@ class Deduplicator:
             d = 1
             while same.size and same.any():  # pair each key with the next d-th equal key
                 idx = np.flatnonzero(same)
-                x, y = owner[idx], owner[idx + d]
-                lo, hi = np.minimum(x, y), np.maximum(x, y)
+                first_of, second = owner[idx], owner[idx + d]
+                lo, hi = np.minimum(first_of, second), np.maximum(first_of, second)
                 keep = lo != hi
-                found.append(lo[keep] * (1 << 32) + hi[keep])
+                found.append(lo[keep].astype(np.int64) * (1 << 32) + hi[keep].astype(np.int64))
                 d += 1
                 same = same[:-1] & (flat[d:] == flat[:-d])
             del flat, owner, same
             if found:
                 pairs.append(np.unique(np.concatenate(found)))
         if not pairs:
-            return {}
+            return none
         uniq = np.unique(np.concatenate(pairs))
         del pairs
         x, y = uniq >> 32, uniq & 0xFFFFFFFF
@@ -360,20 +413,18 @@ class Deduplicator:
                 for d in (int(x[border[stop]]), int(y[border[stop]])):
                     need.setdefault(d, len(need))
                 stop += 1
-            sets = shingle_sets([texts[d] for d in need], self.params)
+            sets = shingle_sets([batch[d].text for d in need], self.params)
             for k in border[at:stop]:
                 sims[k] = exact_similarity(sets[need[int(x[k])]], sets[need[int(y[k])]])
             del sets
             at = stop
-        ok = np.flatnonzero(sims >= self.threshold)
-        cands: dict[int, list[tuple[float, int]]] = {}
-        for k in ok.tolist():
-            i, j = int(x[k]), int(y[k])
-            earlier, later = (i, j) if rank[i] < rank[j] else (j, i)
-            cands.setdefault(later, []).append((float(sims[k]), earlier))
-        for lst in cands.values():  # ties resolve to the better-ranked canonical
-            lst.sort(key=lambda t: (-t[0], rank[t[1]]))
-        return cands
+        ok = sims >= self.threshold
+        x, y, sims = x[ok], y[ok], sims[ok]
+        swap = rank[x] > rank[y]
+        later, earlier = np.where(swap, x, y), np.where(swap, y, x)
+        del x, y, swap
+        order = np.lexsort((rank[earlier], -sims, later))
+        return later[order], earlier[order], sims[order]
 
 
 def as_reject(article: Article | Reject) -> Reject | Article:
@@ -385,4 +436,4 @@ def as_reject(article: Article | Reject) -> Reject | Article:
 
 
 __all__ = ["DEFAULT_THRESHOLD", "MODES", "Deduplicator", "Fingerprints", "Mode", "as_reject",
-           "canonical_key"]
+           "canonical_key", "canonical_order"]

@@ -22,6 +22,7 @@ wrapping), so fingerprints are identical across processes and runs.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -29,6 +30,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from cleanfeed.dedup.mapped import anon_array
 from cleanfeed.dedup.params import DedupParams
 
 U64 = np.uint64
@@ -61,12 +63,19 @@ def mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 
 def _mix64_inplace(x: npt.NDArray[np.uint64]) -> None:
-    """:func:`mix64` overwriting ``x`` (fewer temporaries on the big arrays)."""
-    x ^= x >> _S30
-    x *= _M1
-    x ^= x >> _S27
-    x *= _M2
-    x ^= x >> _S31
+    """:func:`mix64` overwriting ``x``, a block at a time (its shifts need a temporary: one
+    block's, not one of the whole array)."""
+    for s in range(0, x.size, _MIX_BLOCK):
+        b = x[s:s + _MIX_BLOCK]
+        b ^= b >> _S30
+        b *= _M1
+        b ^= b >> _S27
+        b *= _M2
+        b ^= b >> _S31
+
+
+#: Elements per block of :func:`_mix64_inplace` and other blocked passes over a chunk's words.
+_MIX_BLOCK = 1 << 14
 
 
 @lru_cache(maxsize=64)
@@ -103,6 +112,13 @@ def _prepare(text: str) -> bytes:
 
 
 def _encode_lower(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """:func:`_encode_lower_lead` without the lead-byte positions."""
+    data, lengths, _ = _encode_lower_lead(texts)
+    return data, lengths
+
+
+def _encode_lower_lead(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64],
+                                                  npt.NDArray[np.int64]]:
     """The bytes :func:`_sign_chunk` reads: ``_prepare(t)`` of every text, each followed by a
     space, padded with spaces to whole uint64s plus 8 bytes; and each text's byte length + 1.
 
@@ -113,6 +129,9 @@ def _encode_lower(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[
     Cyrillic capitals ...) are rewritten in place with numpy. Texts holding any other
     character that ``lower()`` changes (Σ, whose lower case depends on its neighbours; İ;
     the Kelvin sign ...) take ``str.lower`` itself, spliced into the buffer.
+
+    Third: the positions of the multi-byte characters' lead bytes (>= 0xC0), which
+    :func:`_word_bytes` needs (a same-length rewrite keeps them where they were).
     """
     encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1
@@ -127,22 +146,45 @@ def _encode_lower(texts: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[
     del lowered
     lead = np.flatnonzero(data >= np.uint8(0xC0))
     if lead.size == 0:
-        return data, lengths
+        return data, lengths, lead
     redo: list[int] = []
     for s in range(0, lead.size, _LEAD_BLOCK):  # bounded temporaries (~50 bytes per lead)
         redo.extend(_lower_non_ascii(data, lead[s:s + _LEAD_BLOCK], lengths))
     if redo:  # splice in str.lower's bytes for the texts that need it
         ends = np.cumsum(lengths)
-        pieces, prev = [], 0
-        for i in sorted(set(redo)):
-            pieces.append(data[prev:ends[i] - lengths[i]].tobytes())
-            pieces.append(_prepare(texts[i]) + b" ")
-            lengths[i] = len(pieces[-1])
+        redo = sorted(set(redo))
+        lowered_redo = {i: _prepare(texts[i]) + b" " for i in redo}
+        new_lengths = lengths.copy()
+        for i in redo:
+            new_lengths[i] = len(lowered_redo[i])
+        n2 = int(new_lengths.sum())
+        spliced = np.full(n2 + 7 + (-(n2 + 7) % 8), 0x20, dtype=np.uint8)
+        prev = at = 0
+        for i in redo:  # the bytes before text i as they are, then its str.lower bytes
+            start = int(ends[i] - lengths[i])
+            spliced[at:at + start - prev] = data[prev:start]
+            at += start - prev
+            piece = lowered_redo.pop(i)
+            spliced[at:at + len(piece)] = np.frombuffer(piece, np.uint8)
+            at += len(piece)
             prev = int(ends[i])
-        pieces.append(data[prev:n].tobytes())
-        n = int(lengths.sum())
-        data = np.frombuffer(b"".join(pieces) + b" " * (7 + (-(n + 7) % 8)), np.uint8)
-    return data, lengths
+        spliced[at:at + n - prev] = data[prev:n]
+        data, lengths = spliced, new_lengths
+        del spliced
+        lead = np.flatnonzero(data >= np.uint8(0xC0))
+    return data, lengths, lead
+
+
+class _Encoded:
+    """A chunk's :func:`_encode_lower_lead` output in a holder :func:`_sign_chunk` empties:
+    it drops the bytes as soon as the word hashes are read, before the larger arrays of the
+    chunk exist (a plain argument would keep them alive in the caller's frame)."""
+
+    __slots__ = ("data", "lead", "lengths")
+
+    def __init__(self, texts: list[str]) -> None:
+        self.data: npt.NDArray[np.uint8] | None
+        self.data, self.lengths, self.lead = _encode_lower_lead(texts)
 
 
 #: Multi-byte characters lower-cased per numpy pass in :func:`_encode_lower`.
@@ -226,6 +268,7 @@ def fingerprint(texts: list[str], params: DedupParams) -> Fingerprints:
         sig[start:stop] = chunk.sig
         tokens[start:stop], exact[start:stop] = chunk.tokens, chunk.exact
         small[start:stop] = chunk.small
+        del chunk  # not alive while the next chunk is computed
     return Fingerprints(exact=exact, tokens=tokens, has_sig=tokens >= params.min_tokens, sig=sig,
                         small=small)
 
@@ -249,17 +292,18 @@ class Sketches:
 def sketch(texts: list[str], params: DedupParams) -> Sketches:
     """``fingerprint`` + ``verification_sig`` + ``band_keys``, one chunk of texts at a time."""
     m = len(texts)
-    vsig = np.empty((m, params.num_bins), dtype=np.uint8)
-    keys = np.empty((m, params.bands), dtype=U64)
+    vsig = anon_array((m, params.num_bins), np.uint8)
+    keys = anon_array((m, params.bands), U64)
     tokens = np.zeros(m, dtype=np.int64)
     exact = np.zeros(m, dtype=U64)
     small: list[npt.NDArray[np.uint32] | None] = [None] * m
     for start, chunk in _fingerprint_chunks(texts, params):
         stop = start + chunk.tokens.size
-        vsig[start:stop] = verification_sig(chunk.sig)
-        keys[start:stop] = band_keys(chunk.sig, params)
+        verification_sig(chunk.sig, out=vsig[start:stop])
+        band_keys(chunk.sig, params, out=keys[start:stop])
         tokens[start:stop], exact[start:stop] = chunk.tokens, chunk.exact
         small[start:stop] = chunk.small
+        del chunk  # not alive while the next chunk is computed
     return Sketches(exact=exact, tokens=tokens, has_sig=tokens >= params.min_tokens, vsig=vsig,
                     keys=keys, small=small)
 
@@ -271,173 +315,328 @@ def _fingerprint_chunks(texts: list[str], params: DedupParams
     Every fingerprint depends on its own text only, so chunking changes no value; it bounds
     the temporary arrays (and the signature matrix) by the chunk, not the batch.
     """
-    for start, stop in _chunks([len(t) for t in texts]):
-        buffer, lengths = _encode_lower(texts[start:stop])
+    for start, stop in _chunks(texts):
         m = stop - start
-        sig = np.full((m, params.num_bins), EMPTY, dtype=np.uint32)
         tokens = np.zeros(m, dtype=np.int64)
         exact = np.zeros(m, dtype=U64)
-        small = _sign_chunk(buffer, lengths, params, sig, tokens, exact)
+        holder = _Signature((m, params.num_bins))
+        small = _sign_chunk(_Encoded(texts[start:stop]), params, holder, tokens, exact)
+        sig = holder.matrix()
+        del holder
         has_sig = tokens >= params.min_tokens
         for i in np.flatnonzero(~has_sig).tolist():
             small[i] = None
         _densify(sig, has_sig, params)
         yield start, Fingerprints(exact=exact, tokens=tokens, has_sig=has_sig, sig=sig,
                                   small=small)
+        del sig, tokens, exact, small, has_sig  # the consumer holds them while it needs them
 
 
-def _chunks(sizes: list[int], limit: int = 0) -> Iterator[tuple[int, int]]:
-    """(start, stop) runs of whole documents of about ``limit`` (:data:`_CHUNK_BYTES`) each,
-    and at most :data:`_CHUNK_TEXTS` (a signature row outweighs a short text's bytes)."""
+def _chunks(texts: list[str], limit: int = 0) -> Iterator[tuple[int, int]]:
+    """(start, stop) runs of whole documents of about ``limit`` (:data:`_CHUNK_BYTES`)
+    characters each, and at most :data:`_CHUNK_TEXTS` (a signature row outweighs a short
+    text's bytes)."""
     limit = limit or _CHUNK_BYTES
-    start, m = 0, len(sizes)
+    start, m = 0, len(texts)
     while start < m:
         stop, size = start, 0
-        while stop < m and (stop == start or (size + sizes[stop] < limit
+        while stop < m and (stop == start or (size + len(texts[stop]) < limit
                                               and stop - start < _CHUNK_TEXTS)):
-            size += sizes[stop] + 1
+            size += len(texts[stop]) + 1
             stop += 1
         yield start, stop
         start = stop
 
 
-def _word_bytes(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
-    """Which bytes belong to words: the byte-level twin of :func:`normalize.normalise`.
+def _word_bytes(data: npt.NDArray[np.uint8], lead: npt.NDArray[np.int64],
+                out: npt.NDArray[np.bool_]) -> None:
+    """Which bytes belong to words, into ``out``: the byte-level twin of
+    :func:`normalize.normalise`.
 
     ASCII letters/digits and non-ASCII characters are word characters, except U+0080-U+00BF
     (Latin-1 punctuation, no-break space), U+2000-U+207F (dashes, typographic quotes, spaces)
-    and U+3000-U+303F (CJK punctuation), recognised by their UTF-8 lead bytes.
+    and U+3000-U+303F (CJK punctuation), recognised by their UTF-8 lead bytes (``lead``: the
+    positions of all bytes >= 0xC0). In place, with one scratch byte per byte.
     """
-    word = (data - np.uint8(0x61)) <= np.uint8(25)  # a-z (the text is lower-cased)
-    word |= (data - np.uint8(0x30)) <= np.uint8(9)
-    word |= (data - np.uint8(0x41)) <= np.uint8(25)  # A-Z that lower() left (none in practice)
-    word |= data >= np.uint8(0x80)
-    lead = np.flatnonzero((data - np.uint8(0xC2)) <= np.uint8(0xE3 - 0xC2))
+    np.greater_equal(data, np.uint8(0x80), out=out)
+    scratch = np.empty(data.size, dtype=np.uint8)
+    flag = scratch.view(np.bool_)  # each comparison overwrites the byte it reads
+    np.bitwise_or(data, np.uint8(0x20), out=scratch)  # A-Z as a-z (the text is lower-cased,
+    scratch -= np.uint8(0x61)                          # but what lower() left is a letter)
+    np.less_equal(scratch, np.uint8(25), out=flag)
+    out |= flag
+    np.subtract(data, np.uint8(0x30), out=scratch)
+    np.less_equal(scratch, np.uint8(9), out=flag)
+    out |= flag
+    del scratch, flag
     if lead.size:
         lead = lead[lead + 2 < data.size]
-        b0, b1 = data[lead], data[lead + 1]
+        b0 = data[lead]
         keep = (b0 == 0xC2) | (b0 == 0xE2) | (b0 == 0xE3)
-        lead, b0, b1 = lead[keep], b0[keep], b1[keep]
+        lead, b0 = lead[keep], b0[keep]
+        b1 = data[lead + 1]
         two = lead[b0 == 0xC2]
-        word[two] = False
-        word[two + 1] = False
+        out[two] = False
+        out[two + 1] = False
         three = lead[((b0 == 0xE2) & ((b1 == 0x80) | (b1 == 0x81))) | ((b0 == 0xE3) & (b1 == 0x80))]
-        word[three] = False
-        word[three + 1] = False
-        word[three + 2] = False
-    return word
+        out[three] = False
+        out[three + 1] = False
+        out[three + 2] = False
 
 
-def _sign_chunk(buffer: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64],
-                params: DedupParams, sig: npt.NDArray[np.uint32] | None,
+#: Bytes of a chunk scanned per pass for word edges (bounds the int64 positions numpy makes).
+_EDGE_BLOCK = 1 << 14
+
+
+def _word_edges(is_word: npt.NDArray[np.bool_]
+                ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Start and end offsets (int32) of the runs of True in ``is_word[1:]`` (``is_word[0]`` is
+    False and the last byte is a space, so every word ends: edges alternate start, end), a
+    block of bytes at a time: the int64 positions ``flatnonzero`` makes exist for one block,
+    not for the whole chunk. One pass counts the edges, the next writes them."""
+    n = is_word.size - 1
+    count = 0
+    for s in range(0, n, _EDGE_BLOCK):
+        e = min(s + _EDGE_BLOCK, n)
+        count += int(np.count_nonzero(is_word[s + 1:e + 1] != is_word[s:e]))
+    starts = np.empty(count // 2, dtype=np.int32)
+    ends = np.empty(count // 2, dtype=np.int32)
+    done = 0  # edges written so far: even means the next edge is a start
+    for s in range(0, n, _EDGE_BLOCK):
+        e = min(s + _EDGE_BLOCK, n)
+        at = np.flatnonzero(is_word[s + 1:e + 1] != is_word[s:e]).astype(np.int32)
+        at += np.int32(s)
+        up, down = (at[0::2], at[1::2]) if done % 2 == 0 else (at[1::2], at[0::2])
+        a, b = -(-done // 2), done // 2  # starts and ends written so far
+        starts[a:a + up.size] = up
+        ends[b:b + down.size] = down
+        done += at.size
+    return starts, ends
+
+
+class _Signature:
+    """A chunk's signature matrix, made only when the shingle hashes are ready (it is not
+    held through the chunk's larger early stages)."""
+
+    __slots__ = ("_matrix", "shape")
+
+    def __init__(self, shape: tuple[int, int]) -> None:
+        self.shape = shape
+        self._matrix: npt.NDArray[np.uint32] | None = None
+
+    def matrix(self) -> npt.NDArray[np.uint32]:
+        if self._matrix is None:
+            self._matrix = np.full(self.shape, EMPTY, dtype=np.uint32)
+        return self._matrix
+
+
+def _sign_chunk(enc: _Encoded, params: DedupParams, sig: _Signature | None,
                 tokens: npt.NDArray[np.int64], exact: npt.NDArray[np.uint64]
                 ) -> list[npt.NDArray[np.uint32] | None]:
     """Fill ``sig`` (bin minima, EMPTY where no shingle fell; skipped if None), ``tokens``,
-    ``exact``.
+    ``exact``, from the encoded chunk ``enc`` (emptied on the way).
 
-    ``buffer`` and ``lengths`` come from :func:`_encode_lower`. Returns the exact shingle
-    sets of the chunk's small texts (None for the others).
+    Returns the exact shingle sets of the chunk's small texts (None for the others).
+
+    Memory: this is the peak of fingerprinting, so no array of the chunk's size lives longer
+    than it must (the bytes go once the words are hashed), positions are int32, and wide
+    temporaries are avoided: in-place and blocked operations, and views of the low/high
+    halves of the 64-bit hashes instead of converted copies.
     """
+    lengths = enc.lengths
     m = lengths.size
     small: list[npt.NDArray[np.uint32] | None] = [None] * m
     n = int(lengths.sum())
+    buffer = enc.data
+    assert buffer is not None
+    enc.data = None
     data = buffer[:n]
     doc_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    # Temporaries are deleted as soon as they are spent: the peak memory of a chunk is the
-    # peak of fingerprinting (int32 positions: a chunk is far below 2 GiB).
     is_word = np.zeros(n + 1, dtype=np.bool_)
-    is_word[1:] = _word_bytes(data)
-    # Word starts, then ends, each as int32 (not the int64 positions of all edges at once).
-    starts = np.flatnonzero(is_word[1:] > is_word[:-1]).astype(np.int32)
-    ends = np.flatnonzero(is_word[1:] < is_word[:-1]).astype(np.int32)
+    _word_bytes(data, enc.lead, is_word[1:])
+    starts, ends = _word_edges(is_word)
     del is_word
     first = np.searchsorted(starts, doc_start)  # each text's first word
     tokens[:-1] = first[1:] - first[:-1]
     tokens[-1] = starts.size - first[-1]
-    doc = np.repeat(np.arange(m, dtype=np.int32), tokens)
     seed = U64(_scalar_mix(params.seed))
     if starts.size == 0:
         exact[:] = mix64(np.zeros(m, dtype=U64) ^ seed)
         return small
     # Word hash: read each word 8 bytes at a time through an unaligned little-endian uint64
     # view of the buffer (one gather per 8 bytes of word, no per-byte arithmetic).
-    length = ends - starts
+    length = ends
+    length -= starts
     del ends
     view: npt.NDArray[np.uint64] = np.ndarray((n,), dtype="<u8", buffer=buffer, strides=(1,))
     words = view[starts]
-    words &= _MASKS[np.minimum(length, 8)]
+    # What the rest needs of starts and lengths, so that they can go now.
     long_words = np.flatnonzero(length > 8)
+    long_starts, long_length = starts[long_words], length[long_words]
+    del starts
+    # Keep a word's own bytes: shifting left then right by 8 * (8 - length) bytes clears the
+    # bytes past it (the mask of :data:`_MASKS` without a uint64 temporary per word).
+    shift = np.empty(words.size, dtype=np.uint8)
+    np.minimum(length, 8, out=shift, casting="unsafe")
+    np.subtract(8, shift, out=shift)
+    shift <<= 3
+    np.left_shift(words, shift, out=words)
+    np.right_shift(words, shift, out=words)
+    length8 = shift  # the lengths' low bytes (all that ``length << 56`` keeps) in its place
+    np.copyto(length8, length, casting="unsafe")
+    del length, shift
     offset = 8
     while long_words.size:
-        rest = length[long_words] - offset
-        part = view[starts[long_words] + offset] & _MASKS[np.minimum(rest, 8)]
+        rest = long_length - offset
+        part = view[long_starts + offset] & _MASKS[np.minimum(rest, 8)]
         words[long_words] = mix64(words[long_words] ^ U64(offset)) ^ part
-        long_words = long_words[rest > 8]
+        more = rest > 8
+        long_words, long_starts, long_length = (long_words[more], long_starts[more],
+                                                long_length[more])
         offset += 8
-    words ^= length.astype(U64) << U64(56)
-    del length, starts
+    del view, data, buffer
+    if _LITTLE:  # words ^= length << 56: the length's low byte into each top byte
+        top = words.view(np.uint8)[7::8]
+        top ^= length8
+    else:
+        words ^= length8.astype(U64) << U64(56)
+    del length8
+    # Each word's text: one byte per word while a chunk has at most 256 texts (it always
+    # has, see _chunks), else int32.
+    doc = np.repeat(np.arange(m, dtype=np.uint8 if m <= 256 else np.int32), tokens)
     words ^= seed
     _mix64_inplace(words)
-    # Exact fingerprint: order-sensitive sum of (word, position) hashes, plus the word count.
-    terms = np.arange(words.size, dtype=U64)
-    terms -= first.astype(U64)[doc]  # position in the text
-    terms *= U64(_GOLDEN)
-    terms += words
-    _mix64_inplace(terms)
+    # Exact fingerprint: order-sensitive sum of (word, position) hashes, plus the word count,
+    # a block of words at a time (uint64 sums wrap, so partial sums add up to the same).
     acc = np.zeros(m, dtype=U64)
-    some = np.flatnonzero(tokens)  # reduceat needs non-empty runs
-    acc[some] = np.add.reduceat(terms, first[some])
-    del terms
+    first64 = first.astype(U64)
+    for s0 in range(0, words.size, _MIX_BLOCK):
+        d = doc[s0:s0 + _MIX_BLOCK]
+        terms = np.arange(s0, s0 + d.size, dtype=U64)
+        terms -= first64[d]  # position in the text
+        terms *= U64(_GOLDEN)
+        terms += words[s0:s0 + d.size]
+        _mix64_inplace(terms)
+        heads = np.flatnonzero(np.concatenate(([True], d[1:] != d[:-1])))  # runs of one text
+        acc[d[heads]] += np.add.reduceat(terms, heads)
+    del terms, d, heads
     exact[:] = mix64(acc ^ tokens.astype(U64) ^ seed)
     s = params.shingle_size
     if words.size < s:
         return small
     width = words.size - s + 1
-    h = words[:width].copy()
-    for t in range(1, s):
-        h *= _WORD_BASE
-        h += words[t:t + width]
+    # Shingle hashes written over the word hashes, a block at a time from the front: a block
+    # reads the s - 1 words after it, which no block has overwritten yet.
+    for s0 in range(0, width, _MIX_BLOCK):
+        e0 = min(s0 + _MIX_BLOCK, width)
+        hb = words[s0:e0].copy()
+        for t in range(1, s):
+            hb *= _WORD_BASE
+            hb += words[s0 + t:e0 + t]
+        _mix64_inplace(hb)
+        words[s0:e0] = hb
+    del hb
+    h = words[:width]
     del words
-    _mix64_inplace(h)
-    inside = doc[:width] == doc[s - 1:]
-    h, sdoc = h[inside], doc[:width][inside]
-    del inside, doc
+    sdoc = doc[:width]  # each window's first text; a window across two texts is no shingle
+    cross = np.flatnonzero(sdoc != doc[s - 1:])
     if sig is not None:
-        shift = U64(64 - (params.num_bins.bit_length() - 1))
-        wide = m * params.num_bins >= 1 << 31  # int32 cells unless the matrix is huge
-        cell = (h >> shift).astype(np.int64 if wide else np.int32)
-        cell += sdoc.astype(cell.dtype) * np.array(params.num_bins, dtype=cell.dtype)
-        np.minimum.at(sig.reshape(-1), cell, h.astype(np.uint32))  # low 32 bits: the value
-        del cell
+        _bin_minima(h, sdoc, cross, sig.matrix(), params.num_bins)
     count = np.maximum(tokens - (s - 1), 0)  # shingles per text
     few = (count > 0) & (count <= params.exact_max_shingles)
-    if few.any():
-        sel = few[sdoc]
-        # (text, high 32 bits of the shingle hash) in one uint64: one sort, then distinct.
-        key = sdoc[sel].astype(U64) << U64(32)
-        key |= h[sel] >> U64(32)
-        key.sort()
-        keep = np.ones(key.size, dtype=bool)
-        keep[1:] = key[1:] != key[:-1]
-        key = key[keep]
-        hs, ds = key.astype(np.uint32), (key >> U64(32)).astype(np.int64)
-        bounds = np.searchsorted(ds, np.flatnonzero(few), side="left")
-        ends = np.append(bounds[1:], hs.size)
-        for d, b0, b1 in zip(np.flatnonzero(few).tolist(), bounds.tolist(), ends.tolist(),
-                             strict=True):
-            small[d] = hs[b0:b1].copy()
+    if not few.any():
+        return small
+    sel = few[sdoc]
+    sel[cross] = False
+    # (text, high 32 bits of the shingle hash) in one uint64, made in h's own memory, the
+    # kept ones moved to its front: one sort, then distinct ones moved to the front again.
+    if _LITTLE:
+        h >>= U64(32)
+        h.view(np.uint32)[1::2] = sdoc
+        key = h
+    else:
+        key = (sdoc.astype(U64) << U64(32)) | (h >> U64(32))
+    del h, sdoc, doc, cross
+    key = _compact(key, sel)
+    del sel
+    key.sort()
+    distinct = np.empty(key.size, dtype=bool)
+    distinct[:1] = True
+    np.not_equal(key[1:], key[:-1], out=distinct[1:])
+    key = _compact(key, distinct)
+    del distinct
+    if _LITTLE:  # the halves of the keys as views: no copies of them
+        hs, ds = key.view(np.uint32)[0::2], key.view(np.uint32)[1::2]
+    else:
+        hs, ds = key.astype(np.uint32), (key >> U64(32)).astype(np.uint32)
+    texts = np.flatnonzero(few)
+    bounds = np.searchsorted(ds, texts.astype(np.uint32), side="left")
+    ends = np.append(bounds[1:], hs.size)
+    for d0, b0, b1 in zip(texts.tolist(), bounds.tolist(), ends.tolist(), strict=True):
+        small[d0] = hs[b0:b1].copy()
     return small
 
 
+def _bin_minima(h: npt.NDArray[np.uint64], sdoc: npt.NDArray[np.integer],
+                cross: npt.NDArray[np.int64], sig: npt.NDArray[np.uint32],
+                num_bins: int) -> None:
+    """One-permutation MinHash: each shingle hash's top bits pick its text's bin, its low
+    32 bits are the value, each bin keeps its minimum. A block of shingles at a time (the
+    cells of a block, not of the chunk); a window across two texts (``cross``) takes part
+    with the value EMPTY, which changes no bin. Overwrites the low halves of ``h`` there."""
+    bits = num_bins.bit_length() - 1
+    wide = sig.size >= 1 << 31  # int32 cells unless the matrix is huge
+    flat = sig.reshape(-1)
+    for s0 in range(0, h.size, _MIX_BLOCK):
+        hb, db = h[s0:s0 + _MIX_BLOCK], sdoc[s0:s0 + _MIX_BLOCK]
+        if _LITTLE and not wide:
+            halves = hb.view(np.uint32)
+            cell = (halves[1::2] >> np.uint32(32 - bits)).view(np.int32)  # top bits: the bin
+            cell += np.multiply(db, num_bins, dtype=np.int32)
+            value = halves[0::2].copy()  # low 32 bits: the value (contiguous: a faster .at)
+        else:
+            cell = (hb >> U64(64 - bits)).astype(np.int64 if wide else np.int32)
+            cell += np.multiply(db, num_bins, dtype=cell.dtype)
+            value = hb.astype(np.uint32)
+        lo, hi = np.searchsorted(cross, [s0, s0 + hb.size])
+        value[cross[lo:hi] - s0] = EMPTY
+        np.minimum.at(flat, cell, value)
+
+
+#: Elements moved per numpy pass by :func:`_compact`.
+_COMPACT_BLOCK = 1 << 13
+
+
+def _compact(a: npt.NDArray[np.uint64], keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint64]:
+    """``a[keep]`` moved to the front of ``a`` itself (a view of it), a block at a time: an
+    element only ever moves towards the front, over elements already read."""
+    at = 0
+    for s0 in range(0, a.size, _COMPACT_BLOCK):
+        kept = a[s0:s0 + _COMPACT_BLOCK][keep[s0:s0 + _COMPACT_BLOCK]]
+        a[at:at + kept.size] = kept
+        at += kept.size
+    return a[:at]
+
+
+_LITTLE = sys.byteorder == "little"
 _MASKS = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=U64)
+
+def _probes(num_bins: int, seed: int, attempts: npt.NDArray[np.uint64],
+            bins: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """Bin to borrow from, per (attempt, bin) (broadcast): the same sequence for every
+    document."""
+    x = mix64(attempts * U64(0x100000001) + bins * U64(_GOLDEN) + U64(_scalar_mix(seed)))
+    return (x % U64(num_bins)).astype(np.int64)
+
 
 @lru_cache(maxsize=8)
 def _probe_table(num_bins: int, seed: int, attempts: int) -> npt.NDArray[np.int64]:
-    """Bin to borrow from, per (attempt, bin): the same sequence for every document."""
-    a = np.arange(attempts, dtype=U64)[:, None]
-    j = np.arange(num_bins, dtype=U64)[None, :]
-    x = mix64(a * U64(0x100000001) + j * U64(_GOLDEN) + U64(_scalar_mix(seed)))
-    return (x % U64(num_bins)).astype(np.int64)
+    """:func:`_probes` of the first ``attempts`` attempts for every bin (cached: the dense
+    rounds use them for every row)."""
+    table = _probes(num_bins, seed, np.arange(attempts, dtype=U64)[:, None],
+                    np.arange(num_bins, dtype=U64)[None, :])
+    table.flags.writeable = False
+    return table
 
 
 def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
@@ -450,6 +649,10 @@ def _densify(sig: npt.NDArray[np.uint32], has_sig: npt.NDArray[np.bool_],
 
 #: Signature rows densified per numpy pass.
 _DENSE_ROWS = 32
+#: Probe attempts per bin kept in a table (the same for every document; 256 KB at 512 bins).
+_CACHED_ATTEMPTS = 64
+#: Empty bins resolved together in the sparse rounds (each its own probe sequence).
+_SPARSE_BINS = 1 << 10
 
 
 def _densify_rows(sig: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
@@ -458,29 +661,35 @@ def _densify_rows(sig: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
     orig = sig[rows]
     filled = orig.copy()
     need = orig == EMPTY
-    attempts = 64
-    table = _probe_table(k, params.seed, attempts)
+    table = _probe_table(k, params.seed, _CACHED_ATTEMPTS)
     for attempt in range(_DENSE_ROUNDS):  # whole-matrix rounds: most empty bins end here
         cand = np.take(orig, table[attempt], axis=1)
         update = need & (cand != EMPTY)
         np.copyto(filled, cand, where=update)
         need ^= update
+    del cand, update
     flat = orig.reshape(-1)
-    rd, rj = np.nonzero(need)
-    attempt, block = _DENSE_ROUNDS, _SPARSE_BLOCK
-    while rd.size:  # the few left (mostly short texts): a block of probes per bin at once
-        while attempt + block > attempts:
-            attempts *= 4
-            table = _probe_table(k, params.seed, attempts)
-        cand = flat[rd * k + table[attempt:attempt + block, rj]]  # (probe, bin)
-        ok = cand != EMPTY
-        hit = np.flatnonzero(ok.any(axis=0))
-        filled[rd[hit], rj[hit]] = cand[ok[:, hit].argmax(axis=0), hit]  # its first success
-        left = np.ones(rd.size, dtype=bool)
-        left[hit] = False
-        rd, rj = rd[left], rj[left]
-        attempt += block
-        block *= 2
+    rd_all, rj_all = np.nonzero(need)
+    del need
+    for s in range(0, rd_all.size, _SPARSE_BINS):  # the few left (mostly short texts)
+        rd, rj = rd_all[s:s + _SPARSE_BINS], rj_all[s:s + _SPARSE_BINS]
+        attempt, block = _DENSE_ROUNDS, _SPARSE_BLOCK
+        while rd.size:  # a block of probes per bin at once, doubling
+            if attempt + block <= _CACHED_ATTEMPTS:  # (probe, bin)
+                probe = _probe_table(k, params.seed, _CACHED_ATTEMPTS)[attempt:attempt + block, rj]
+            else:  # the rare bins still empty after them: computed, never a growing table
+                tries = np.arange(attempt, attempt + block, dtype=U64)[:, None]
+                probe = _probes(k, params.seed, tries, rj.astype(U64))
+            cand = flat[rd * k + probe]
+            del probe
+            ok = cand != EMPTY
+            hit = np.flatnonzero(ok.any(axis=0))
+            filled[rd[hit], rj[hit]] = cand[ok[:, hit].argmax(axis=0), hit]  # its first success
+            left = np.ones(rd.size, dtype=bool)
+            left[hit] = False
+            rd, rj = rd[left], rj[left]
+            attempt += block
+            block *= 2
     sig[rows] = filled
 
 
@@ -491,15 +700,20 @@ def _band_seeds(bands: int, seed: int) -> npt.NDArray[np.uint64]:
     return seeds
 
 
-def band_keys(sig: npt.NDArray[np.uint32], params: DedupParams) -> npt.NDArray[np.uint64]:
-    """LSH band keys, shape (n, bands): a 64-bit hash of a band's ``rows`` bins and its number."""
+def band_keys(sig: npt.NDArray[np.uint32], params: DedupParams,
+              out: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.uint64]:
+    """LSH band keys, shape (n, bands): a 64-bit hash of a band's ``rows`` bins and its number.
+
+    Written into ``out`` if given (C-contiguous), with no temporary wider than a block.
+    """
     n, b, r = sig.shape[0], params.bands, params.rows
-    cube = sig[:, : b * r].reshape(n, b, r).astype(U64)
-    seeds = _band_seeds(b, params.seed)
-    h = np.broadcast_to(seeds, (n, b)).copy()
-    for c in range(r):
-        h = (h ^ cube[:, :, c]) * _WORD_BASE
-    return mix64(h)
+    h = np.empty((n, b), dtype=U64) if out is None else out
+    h[...] = _band_seeds(b, params.seed)
+    for c in range(r):  # bin c of every band: columns c, c + r, ... of the first b * r
+        h ^= sig[:, c:b * r:r]
+        h *= _WORD_BASE
+    _mix64_inplace(h.reshape(-1))
+    return h
 
 
 #: Bits kept per bin for verification: a false bin match has probability 2**-8, which
@@ -507,9 +721,14 @@ def band_keys(sig: npt.NDArray[np.uint32], params: DedupParams) -> npt.NDArray[n
 VERIFY_BITS = 8
 
 
-def verification_sig(sig: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
-    """The high :data:`VERIFY_BITS` bits of each bin (what the index stores per canonical)."""
-    return (sig >> np.uint32(32 - VERIFY_BITS)).astype(np.uint8)
+def verification_sig(sig: npt.NDArray[np.uint32], out: npt.NDArray[np.uint8] | None = None
+                     ) -> npt.NDArray[np.uint8]:
+    """The high :data:`VERIFY_BITS` bits of each bin (what the index stores per canonical),
+    written into ``out`` if given (no uint32 temporary)."""
+    if out is None:
+        out = np.empty(sig.shape, dtype=np.uint8)
+    np.right_shift(sig, np.uint32(32 - VERIFY_BITS), out=out, casting="unsafe")
+    return out
 
 
 def shingle_sets(texts: list[str], params: DedupParams) -> list[npt.NDArray[np.uint32]]:
@@ -517,11 +736,10 @@ def shingle_sets(texts: list[str], params: DedupParams) -> list[npt.NDArray[np.u
     every = replace(params, exact_max_shingles=1 << 62)
     sets: list[npt.NDArray[np.uint32] | None] = [None] * len(texts)
     # Called for a few texts at a time (pairs near the threshold): small chunks, small peak.
-    for start, stop in _chunks([len(t) for t in texts], 1 << 16):
+    for start, stop in _chunks(texts, 1 << 16):
         m = stop - start
         tokens, exact = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=U64)
-        sets[start:stop] = _sign_chunk(*_encode_lower(texts[start:stop]), every, None, tokens,
-                                       exact)
+        sets[start:stop] = _sign_chunk(_Encoded(texts[start:stop]), every, None, tokens, exact)
     empty = np.zeros(0, dtype=np.uint32)
     return [s if s is not None else empty for s in sets]
 

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cleanfeed.dedup.mapped import release
 from cleanfeed.dedup.params import DedupParams
 
 #: Version of the SQLite layout itself (3: one row per canonical; 4: one row per batch plus
@@ -171,14 +172,20 @@ class SortedMultiMap:
     def segments(self) -> list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]]:
         return self._segments
 
-    def add(self, keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32]) -> None:
+    def add(self, keys: npt.NDArray[np.uint64], values: npt.NDArray[np.int32],
+            repeat: int = 1) -> None:
+        """Add ``keys[i] -> values[i // repeat]`` (``repeat``: a value per run of keys, e.g. the
+        row of each band key, without a repeated copy of the values)."""
         if keys.size == 0:
             return
         order = np.argsort(keys)
         n = keys.size
         room = _reserve(max(n, SEGMENT_MAX_KEYS))
-        np.take(np.asarray(keys, dtype=np.uint64), order, out=room[0][:n])
-        np.take(np.asarray(values, dtype=np.int32), order, out=room[1][:n])
+        # mode="clip": the indices are valid, and "raise" would buffer the whole output.
+        np.take(np.asarray(keys, dtype=np.uint64), order, out=room[0][:n], mode="clip")
+        if repeat > 1:
+            order //= repeat
+        np.take(np.asarray(values, dtype=np.int32), order, out=room[1][:n], mode="clip")
         del order
         self._segments.append((room[0][:n], room[1][:n]))
         for _ in range(merges_due([k.size for k, _ in self._segments])):
@@ -273,6 +280,10 @@ class SigBlocks:
         return out
 
 
+#: Signature rows gathered per pass when canonicals are appended in another row order.
+_APPEND_ROWS = 64
+
+
 class MemoryIndex:
     """Canonical articles of this process (and, for :class:`SqliteIndex`, earlier runs)."""
 
@@ -326,26 +337,50 @@ class MemoryIndex:
 
     def add(self, ids: list[str], exact: npt.NDArray[np.uint64],
             vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
-            has_sig: npt.NDArray[np.bool_], small: list[npt.NDArray[np.uint32] | None]) -> None:
-        """Append canonicals (``bands`` rows are ignored where ``has_sig`` is False)."""
-        self._append(ids, exact, vsig, bands, has_sig, small)
+            has_sig: npt.NDArray[np.bool_], small: list[npt.NDArray[np.uint32] | None], *,
+            rows: npt.NDArray[np.int64] | None = None, consume: bool = False) -> None:
+        """Append canonicals (``bands`` rows are ignored where ``has_sig`` is False).
+
+        ``rows``: canonical ``j``'s sketches are row ``rows[j]`` of ``vsig`` and ``bands``
+        (a permutation; default: row ``j``), so a caller can hand over its arrays in another
+        order than the canonicals' without copying them into that order.
+        ``consume``: the caller hands ``vsig`` and ``bands`` over and will not read them
+        again; if they live in memory maps (:func:`~cleanfeed.dedup.mapped.anon_array`), each
+        one's pages are returned as soon as it has been copied into the index, so a batch's
+        sketches and the index's copy of them do not add up.
+        """
+        self._append(ids, exact, vsig, bands, has_sig, small, rows=rows, consume=consume)
 
     def _append(self, ids: list[str], exact: npt.NDArray[np.uint64],
                 vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
-                has_sig: npt.NDArray[np.bool_], small: list[npt.NDArray[np.uint32] | None]
-                ) -> None:
+                has_sig: npt.NDArray[np.bool_], small: list[npt.NDArray[np.uint32] | None],
+                *, rows: npt.NDArray[np.int64] | None = None, consume: bool = False) -> None:
         n0, n = len(self.ids), len(ids)
         if n == 0:
             return
-        self._sig.append(vsig)
+        if rows is None:
+            self._sig.append(vsig)
+        else:
+            for s in range(0, n, _APPEND_ROWS):  # gathered a block at a time
+                self._sig.append(vsig[rows[s:s + _APPEND_ROWS]])
+        if consume:
+            release(vsig)
         self.ids.extend(ids)
         self.small.extend(small)
-        rows = np.arange(n0, n0 + n, dtype=np.int32)
-        self._exact.add(np.asarray(exact, dtype=np.uint64), rows)
+        numbers = np.arange(n0, n0 + n, dtype=np.int32)
+        self._exact.add(np.asarray(exact, dtype=np.uint64), numbers)
+        if rows is not None:  # the index row of each row of bands, and which have one
+            inverse = np.empty(n, dtype=np.int64)
+            inverse[rows] = np.arange(n)
+            numbers, has_sig = numbers[inverse], np.asarray(has_sig)[inverse]
         with_sig = np.flatnonzero(has_sig)
         if with_sig.size:
             b = bands.shape[1]
-            self._bands.add(bands[with_sig].reshape(-1), np.repeat(rows[with_sig], b))
+            flat = (bands.reshape(-1) if with_sig.size == n and bands.flags.c_contiguous
+                    else bands[with_sig].reshape(-1))
+            self._bands.add(flat, numbers[with_sig], repeat=b)
+        if consume:
+            release(bands)
 
     def close(self) -> None:
         """Nothing to release in memory; present so both indexes are used the same way."""
@@ -452,10 +487,19 @@ class SqliteIndex(MemoryIndex):
 
     def add(self, ids: list[str], exact: npt.NDArray[np.uint64],
             vsig: npt.NDArray[np.uint8], bands: npt.NDArray[np.uint64],
-            has_sig: npt.NDArray[np.bool_], small: list[npt.NDArray[np.uint32] | None]) -> None:
-        """Write the batch in one transaction, then make it visible in memory."""
+            has_sig: npt.NDArray[np.bool_], small: list[npt.NDArray[np.uint32] | None], *,
+            rows: npt.NDArray[np.int64] | None = None, consume: bool = False) -> None:
+        """Write the batch in one transaction, then make it visible in memory (``rows``,
+        ``consume``: see :meth:`MemoryIndex.add`)."""
         if not ids:
             return
+        if rows is not None:  # the blobs are written in the canonicals' order
+            ordered = vsig[rows], bands[rows]
+            if consume:
+                release(vsig)
+                release(bands)
+            vsig, bands = ordered
+            del ordered
         n, b = len(ids), self.params.bands
         db = self._db
         segments: list[Segment] | None = None
@@ -475,10 +519,11 @@ class SqliteIndex(MemoryIndex):
                     np.asarray(bands[with_sig], np.uint64).reshape(-1),
                     np.repeat(with_sig.astype(np.int32) + np.int32(row0), b)))
         if self._synced and segments is not None:
-            self._append(ids, exact, vsig, bands, np.zeros(n, dtype=bool), small)
+            self._append(ids, exact, vsig, bands, np.zeros(n, dtype=bool), small,
+                         consume=consume)
             self._bands.segments[:] = segments
         else:
-            self._append(ids, exact, vsig, bands, has_sig, small)
+            self._append(ids, exact, vsig, bands, has_sig, small, consume=consume)
 
     def _write_segment(self, new: Segment) -> list[Segment]:
         """Append ``new`` on disk, do the merges the LSM rule asks for; the segments after."""
