@@ -162,30 +162,27 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
 
 def _trafilatura_text(tree: HtmlElement, url: str | None) -> str:
     """trafilatura's main text: comments out, no metadata or date search (done elsewhere)."""
+    return _trafilatura_run(tree, url, favor_precision=False)
+
+
+def _precision_text(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's text in its ``favor_precision`` mode, or ``""`` when it fails: a second
+    pass, run only on pages :func:`small_block_doubt` picks."""
+    try:
+        return _trafilatura_run(tree, url, favor_precision=True)
+    except Exception:  # a failing second opinion leaves the first one standing
+        return ""
+
+
+def _trafilatura_run(tree: HtmlElement, url: str | None, *, favor_precision: bool) -> str:
+    """One trafilatura pass with cleanfeed's settings (tables as tab-separated rows)."""
     import trafilatura
 
     doc = trafilatura.bare_extraction(  # copies the tree: ours stays intact for the others
         tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
-        deduplicate=False,
+        deduplicate=False, favor_precision=favor_precision,
     )
     if doc is None or isinstance(doc, dict):  # dict only with as_dict=True, which we never pass
-        return ""
-    return _untable(doc.text or "")
-
-
-def _precision_text(tree: HtmlElement, url: str | None) -> str:
-    """trafilatura's text in its ``favor_precision`` mode (otherwise as :func:`_trafilatura_text`),
-    or ``""`` when it fails: a second pass, run only on pages :func:`small_block_doubt` picks."""
-    import trafilatura
-
-    try:
-        doc = trafilatura.bare_extraction(
-            tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
-            deduplicate=False, favor_precision=True,
-        )
-    except Exception:  # a failing second opinion leaves the first one standing
-        return ""
-    if doc is None or isinstance(doc, dict):
         return ""
     return _untable(doc.text or "")
 
