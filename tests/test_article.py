@@ -101,3 +101,23 @@ def test_pickle_state_is_the_field_values_in_order() -> None:
     assert blank == article and blank.hints == article.hints
     with pytest.raises(ValueError):  # a truncated state is an error, not a half-built record
         Article.__new__(Article).__setstate__(values[:-1])
+
+
+def test_evolve_gives_what_dataclasses_replace_gives() -> None:
+    """evolve skips replace's per-call fields() walk; the copy must be the same one."""
+    from dataclasses import FrozenInstanceError, replace
+
+    base = Article(id="a1", source="s.txt", text="Body.", title="T", authors=("Ana Ruiz",),
+                   extra={"k": 1}, hints={"html": "<p>x</p>"})
+    for changes in ({"duplicate_of": "a0", "similarity": 0.93}, {"text": "Other."},
+                    {"title": None, "authors": ()}, {}):
+        got = base.evolve(**changes)
+        assert got == replace(base, **changes)
+        assert got.to_dict() == replace(base, **changes).to_dict()
+        assert got.hints is base.hints
+    assert base.duplicate_of is None  # the original is untouched
+    with pytest.raises(TypeError, match="no field 'dup'"):
+        base.evolve(dup="a0")
+    with pytest.raises(FrozenInstanceError):
+        base.evolve(text="x").text = "y"  # type: ignore[misc]
+    assert base.with_hint("k", 2).hints == {"html": "<p>x</p>", "k": 2}

@@ -43,8 +43,26 @@ def _fast_pickle(cls: type[_T]) -> type[_T]:
         for put, value in zip(setters, state, strict=True):
             put(self, value)
 
+    position = {name: i for i, name in enumerate(names)}
+
+    def _evolve(self: Any, changes: Mapping[str, Any]) -> Any:
+        """``dataclasses.replace`` without its ``fields()`` walk and ``__init__`` call (a
+        pipeline copies each article once per step, dedup once per duplicate)."""
+        if type(self) is not cls:  # a subclass may add fields: the general path
+            return replace(self, **changes)
+        values = list(get_all(self))
+        for name, value in changes.items():
+            if name not in position:
+                raise TypeError(f"{cls.__name__} has no field {name!r}")
+            values[position[name]] = value
+        new = object.__new__(cls)
+        for put, value in zip(setters, values, strict=True):
+            put(new, value)
+        return new
+
     setattr(cls, "__getstate__", __getstate__)  # noqa: B010 - assigning a method names it
     setattr(cls, "__setstate__", __setstate__)  # noqa: B010
+    setattr(cls, "_evolve", _evolve)  # noqa: B010
     return cls
 
 
@@ -115,10 +133,10 @@ class Article:
 
     def evolve(self, **changes: Any) -> Article:
         """A copy with ``changes`` applied (attrs' ``evolve``)."""
-        return replace(self, **changes)
+        return self._evolve(changes)  # type: ignore[attr-defined]
 
     def with_hint(self, key: str, value: Any) -> Article:
-        return replace(self, hints={**self.hints, key: value})
+        return self.evolve(hints={**self.hints, key: value})
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape: fixed key order, tuples as lists, no hints."""
