@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import datetime, timezone
-from typing import TextIO
+from typing import Literal, TextIO, overload
 
 from cleanfeed import __version__, default_pipeline
 from cleanfeed.article import Article, Reject
@@ -27,7 +27,7 @@ from cleanfeed.dedup import (
 )
 from cleanfeed.limits import time_limited
 from cleanfeed.pipeline import Pipeline
-from cleanfeed.readers import DEFAULT_MAX_BYTES, FORMATS, PRESETS, Record, read
+from cleanfeed.readers import DEFAULT_MAX_BYTES, FORMATS, PRESETS, RawDocument, Record, read
 from cleanfeed.writers import Writer, open_writer
 
 #: Without ``--rejects``, at most this many rejects are listed on stderr.
@@ -86,10 +86,21 @@ def _add_input_options(command: argparse.ArgumentParser) -> None:
                               "repeatable, overrides --preset")
 
 
-def _read(inputs: Sequence[str], args: argparse.Namespace) -> Iterator[Record]:
+@overload
+def _read(inputs: Sequence[str], args: argparse.Namespace,
+          decode_later: Literal[False] = ...) -> Iterator[Record]: ...
+
+
+@overload
+def _read(inputs: Sequence[str], args: argparse.Namespace,
+          decode_later: bool) -> Iterator[Record | RawDocument]: ...
+
+
+def _read(inputs: Sequence[str], args: argparse.Namespace,
+          decode_later: bool = False) -> Iterator[Record] | Iterator[Record | RawDocument]:
     try:
         return read(inputs, max_bytes=args.max_bytes, preset=args.preset,
-                    field_map=args.map, format=args.format)
+                    field_map=args.map, format=args.format, decode_later=decode_later)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -213,7 +224,8 @@ def run_clean(args: argparse.Namespace) -> int:
             raise UsageError("--time-limit must be positive")
         pipeline = Pipeline(time_limited(pipeline.steps, args.time_limit),
                             fetched_at=args.fetched_at)
-    records = _read(inputs, args)
+    # Local workers decode .txt/.html files themselves (parallel.imap), off this process.
+    records = _read(inputs, args, decode_later=not args.dask)
     results: Iterable[Article | Reject] = _results(pipeline, records, args)
     progress = Progress(sys.stderr, not args.quiet)
     started = time.monotonic()
@@ -289,7 +301,7 @@ def _with_seen_lines(pipeline: Pipeline, inputs: list[str],
     return use_seen_lines(pipeline, seen)
 
 
-def _results(pipeline: Pipeline, records: Iterable[Record],
+def _results(pipeline: Pipeline, records: Iterable[Record | RawDocument],
              args: argparse.Namespace) -> Iterator[Article | Reject]:
     """The cleaned stream, in input order: in-process, in worker processes, or on Dask."""
     if args.dask:

@@ -14,9 +14,10 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Literal, overload
 
 from cleanfeed.article import RawRecord, Reject
-from cleanfeed.readers.documents import read_html_file, read_text_file
+from cleanfeed.readers.documents import RawDocument, decoded, read_html_file, read_text_file
 from cleanfeed.readers.feeds import FEED_SUFFIXES, read_feed
 from cleanfeed.readers.jsonl import read_json, read_jsonl
 from cleanfeed.readers.options import DEFAULT_MAX_BYTES, ReadOptions
@@ -24,7 +25,8 @@ from cleanfeed.readers.presets import PRESETS, build_field_map
 from cleanfeed.readers.warc import WARC_SUFFIXES, read_warc
 
 Record = RawRecord | Reject
-Reader = Callable[[Path, ReadOptions], Iterator[Record]]
+#: What a reader yields: a :class:`RawDocument` only with ``ReadOptions.decode_later``.
+Reader = Callable[[Path, ReadOptions], Iterator[Record | RawDocument]]
 
 #: Suffix (lower case, longest first wins) -> reader.
 READERS: dict[str, Reader] = {
@@ -69,6 +71,22 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root, name)
 
 
+@overload
+def read(
+    inputs: Iterable[str | os.PathLike[str]], *, max_bytes: int = ..., preset: str | None = ...,
+    field_map: Mapping[str, str] | Iterable[str] | None = ..., format: str | None = ...,
+    decode_later: Literal[False] = ...,
+) -> Iterator[Record]: ...
+
+
+@overload
+def read(
+    inputs: Iterable[str | os.PathLike[str]], *, max_bytes: int = ..., preset: str | None = ...,
+    field_map: Mapping[str, str] | Iterable[str] | None = ..., format: str | None = ...,
+    decode_later: bool,
+) -> Iterator[Record | RawDocument]: ...
+
+
 def read(
     inputs: Iterable[str | os.PathLike[str]],
     *,
@@ -76,13 +94,17 @@ def read(
     preset: str | None = None,
     field_map: Mapping[str, str] | Iterable[str] | None = None,
     format: str | None = None,
-) -> Iterator[Record]:
+    decode_later: bool = False,
+) -> Iterator[Record] | Iterator[Record | RawDocument]:
     """Yield records from files, folders (recursively) and ``-`` (stdin, read as JSONL when
     it starts with ``{``, else as one text document).
 
     ``preset`` (``news-please``, ``trafilatura``...) and ``field_map`` (a mapping, or
     ``FIELD=KEY`` strings that override the preset) say how JSON/JSONL keys become record
     fields; ``format`` forces one reader for every file (see :data:`FORMATS`).
+    ``decode_later``: ``.txt``/``.html`` files come as undecoded :class:`RawDocument` bytes,
+    for :func:`cleanfeed.parallel.imap` to decode in its workers (``RawDocument.decode()``
+    gives the same record or reject as reading without it).
     Raises ``ValueError`` up front for an unknown preset, format or field.
     """
     overrides: Iterable[str]
@@ -90,14 +112,15 @@ def read(
         overrides = [f"{k}={v}" for k, v in field_map.items()]
     else:
         overrides = list(field_map or ())
-    options = ReadOptions(max_bytes=max_bytes, field_map=build_field_map(preset, overrides))
+    options = ReadOptions(max_bytes=max_bytes, field_map=build_field_map(preset, overrides),
+                          decode_later=decode_later)
     if format is not None and format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(sorted(FORMATS))}")
     return _read(inputs, options, format)
 
 
 def _read(inputs: Iterable[str | os.PathLike[str]], options: ReadOptions,
-          format: str | None) -> Iterator[Record]:
+          format: str | None) -> Iterator[Record | RawDocument]:
     forced = FORMATS[format] if format else None
     for item in inputs:
         if str(item) == "-":
@@ -116,7 +139,7 @@ def _read(inputs: Iterable[str | os.PathLike[str]], options: ReadOptions,
             yield from _safe(reader, path, options)
 
 
-def _safe(reader: Reader, path: Path, options: ReadOptions) -> Iterator[Record]:
+def _safe(reader: Reader, path: Path, options: ReadOptions) -> Iterator[Record | RawDocument]:
     """A reader that fails mid-file turns into a reject for that file, not a crash."""
     try:
         yield from reader(path, options)
@@ -168,6 +191,8 @@ def read_stdin(options: ReadOptions | int | None = None, *, max_bytes: int | Non
             path = Path(tmp, "stdin")
             path.write_bytes(data)
             for record in FORMATS[kind](path, opts):
+                if isinstance(record, RawDocument):  # never from these two readers
+                    record = record.decode()
                 yield dataclasses.replace(record, source=record.source.replace(str(path),
                                                                                "<stdin>", 1))
     else:
@@ -175,5 +200,5 @@ def read_stdin(options: ReadOptions | int | None = None, *, max_bytes: int | Non
                                 max_bytes=opts.max_bytes)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "PRESETS", "READERS", "ReadOptions", "Record",
-           "build_field_map", "read", "reader_for"]
+__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "PRESETS", "READERS", "RawDocument", "ReadOptions",
+           "Record", "build_field_map", "decoded", "read", "reader_for"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from cleanfeed.article import RawRecord, Reject
 from cleanfeed.readers.encoding import DecodeError, decode
@@ -56,24 +57,60 @@ def record_from_bytes(
     return RawRecord(source=source, text=text)
 
 
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One document's bytes as read from disk, not decoded yet (``ReadOptions.decode_later``).
+
+    Why: decoding, charset detection and the pathological-nesting check cost ~3 ms per HTML
+    page. Done by the reader they run in the one process that reads, pickles and writes for
+    every worker; carried as bytes, they run in whichever worker cleans the record (and bytes
+    pickle as a plain copy, a ``str`` as an encode). :meth:`decode` gives exactly the record or
+    reject the reader would have given, so the output does not depend on where it runs.
+    """
+
+    source: str
+    data: bytes
+    kind: Literal["text", "html"]
+    max_bytes: int
+
+    def decode(self) -> RawRecord | Reject:
+        """The record (or reject) the reader gives for these bytes without ``decode_later``."""
+        return record_from_bytes(self.data, self.source, kind=self.kind,
+                                 max_bytes=self.max_bytes)
+
+
+T = TypeVar("T")
+
+
+def decoded(records: Iterable[T | RawDocument]) -> Iterator[T | RawRecord | Reject]:
+    """``records`` with every :class:`RawDocument` decoded, in order (others pass as they are)."""
+    for record in records:
+        yield record.decode() if isinstance(record, RawDocument) else record
+
+
 def _read(
-    path: Path, max_bytes: int, kind: Literal["text", "html"]
-) -> Iterator[RawRecord | Reject]:
+    path: Path, options: ReadOptions, kind: Literal["text", "html"]
+) -> Iterator[RawRecord | Reject | RawDocument]:
     size = path.stat().st_size
+    max_bytes = options.max_bytes
     if size > max_bytes:
         yield Reject(source=str(path), stage="read",
                      reason=f"document is {size:,} bytes, over the limit of {max_bytes:,}")
         return
-    yield record_from_bytes(path.read_bytes(), str(path), kind=kind, max_bytes=max_bytes)
+    data = path.read_bytes()
+    if options.decode_later:
+        yield RawDocument(str(path), data, kind, max_bytes)
+    else:
+        yield record_from_bytes(data, str(path), kind=kind, max_bytes=max_bytes)
 
 
 def read_text_file(path: Path, options: ReadOptions | int | None = None
-                   ) -> Iterator[RawRecord | Reject]:
+                   ) -> Iterator[RawRecord | Reject | RawDocument]:
     """A ``.txt`` file is one article."""
-    return _read(path, as_options(options).max_bytes, "text")
+    return _read(path, as_options(options), "text")
 
 
 def read_html_file(path: Path, options: ReadOptions | int | None = None
-                   ) -> Iterator[RawRecord | Reject]:
+                   ) -> Iterator[RawRecord | Reject | RawDocument]:
     """An ``.html`` file is one page; the extract step finds the article in it."""
-    return _read(path, as_options(options).max_bytes, "html")
+    return _read(path, as_options(options), "html")

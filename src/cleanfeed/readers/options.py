@@ -13,10 +13,14 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
     """``max_bytes`` bounds one document/record; ``field_map`` maps record fields (``text``,
-    ``published``...) to input keys for JSON/JSONL (see :mod:`cleanfeed.readers.presets`)."""
+    ``published``...) to input keys for JSON/JSONL (see :mod:`cleanfeed.readers.presets`);
+    ``decode_later`` makes one-document files (``.txt``, ``.html``) come out as undecoded
+    :class:`~cleanfeed.readers.documents.RawDocument` bytes, so that decoding and the HTML
+    checks run where the record is cleaned (a worker process), not in the reading process."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
     field_map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    decode_later: bool = False
 
 
 def as_options(value: ReadOptions | int | None) -> ReadOptions:
