@@ -58,16 +58,17 @@ def corpus_files(data: Path, kind: str) -> list[Path]:
     return files
 
 
-def stream(files: list[Path], n: int) -> Iterator[object]:
+def stream(files: list[Path], n: int, decode_later: bool = False) -> Iterator[object]:
     """``n`` records, cycling through ``files`` read lazily; ``#k`` marks the k-th pass
-    (``n`` no larger than the number of files: each file once)."""
+    (``n`` no larger than the number of files: each file once). ``decode_later``: undecoded
+    bytes, decoded where they are cleaned (as the CLI reads for local runs)."""
     from cleanfeed.readers import read
 
     produced = 0
     rounds = 0
     while produced < n:
         for path in files:
-            for record in read([path]):
+            for record in read([path], decode_later=decode_later):
                 if rounds:
                     record = dataclasses.replace(record, source=f"{record.source}#{rounds}")
                 yield record
@@ -86,8 +87,11 @@ def light_steps() -> list[object]:
     return [require_text, assign_dates, assign_id]
 
 
-def run_one(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kind: str) -> dict:
-    """One measured run, inside the child process."""
+def run_one(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kind: str,
+            decode: str = "worker") -> dict:
+    """One measured run, inside the child process. ``decode``: ``worker`` (the CLI's way: the
+    reader hands over bytes, decoded where the record is cleaned) or ``reader`` (decoded by the
+    reader, in the main process); Dask always gets decoded records."""
     from cleanfeed import default_pipeline
     from cleanfeed.article import Reject
     from cleanfeed.pipeline import Pipeline
@@ -97,10 +101,12 @@ def run_one(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
         pipeline = Pipeline(light_steps(), fetched_at=FETCHED)
     else:
         pipeline = default_pipeline(fetched_at=FETCHED)
-    records = stream(corpus_files(data, kind), n)
+    records = stream(corpus_files(data, kind), n,
+                     decode_later=decode == "worker" and mode != "dask")
     digest = hashlib.sha256()
     count = rejected = 0
     first = None
+    run = None
     start = time.perf_counter()
     parent_cpu = time.process_time()
     if mode == "dask":
@@ -110,7 +116,11 @@ def run_one(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
     else:
         from cleanfeed import parallel
 
-        results = parallel.imap(pipeline, records, workers=1 if mode == "serial" else workers)
+        if mode == "serial":
+            results = parallel.imap(pipeline, records, workers=1)
+        else:  # what imap(workers=N) runs for this many records, kept for its stats
+            run = parallel.ParallelRun(pipeline, workers=workers, clean_while_starting=True)
+            results = run.run(records)
     for result in results:
         if first is None:
             first = time.perf_counter() - start
@@ -120,12 +130,15 @@ def run_one(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
         rejected += isinstance(result, Reject)
     seconds = time.perf_counter() - start
     parent_cpu = time.process_time() - parent_cpu
+    here = run.stats["cleaned_here"] if run is not None else 0
+    here_cpu = run.stats["cleaned_here_cpu_us"] / 1e6 if run is not None else 0.0
     return {"seconds": seconds, "first_s": first or 0.0, "records": count, "rejected": rejected,
-            "sha": digest.hexdigest()[:12], "parent_cpu_s": parent_cpu}
+            "sha": digest.hexdigest()[:12], "parent_cpu_s": parent_cpu,
+            "cleaned_here": here, "cleaned_here_cpu_s": here_cpu}
 
 
 def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kind: str,
-            language_cache: str = "user") -> dict:
+            language_cache: str = "user", decode: str = "worker") -> dict:
     """Run one measurement in a subprocess, sampling the memory of its whole process tree.
 
     ``language_cache``: ``user`` (the user's cache of the language model's tables, as a user
@@ -138,7 +151,7 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
     import psutil
 
     cmd = [sys.executable, __file__, "--one", mode, kind, str(n), str(workers), str(data),
-           pipeline_kind]
+           pipeline_kind, decode]
     # As if cleanfeed were installed: Python 3.11's fork server ignores the parent's sys.path,
     # so without this it could not preload cleanfeed._warm and every worker would warm itself.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
@@ -152,6 +165,9 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
     root = psutil.Process(child.pid)
     peak_rss = peak_uss = peak_parent = 0
     cpu: dict[int, float] = {}  # pid -> last seen user+system seconds
+    # pid -> "main" (the run's process), "start" (its own children: the fork server, which
+    # imports and warms once, and the resource tracker) or "worker" (their children)
+    role: dict[int, str] = {}
     load_before = os.getloadavg()[0]
     sampler_cpu = time.process_time()
     samples = 0
@@ -173,6 +189,13 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             cpu[proc.pid] = times.user + times.system
+            if proc.pid not in role:
+                try:
+                    parent = proc.ppid()
+                except psutil.NoSuchProcess:
+                    continue
+                role[proc.pid] = ("main" if proc.pid == child.pid else
+                                  "start" if parent == child.pid else "worker")
             rss += info.rss
             uss += info.uss if full else 0
             if proc.pid == child.pid:
@@ -186,16 +209,29 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
     if child.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed with exit code {child.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
+    by_role = {name: sum(c for pid, c in cpu.items() if role.get(pid) == name)
+               for name in ("start", "worker")}
     result.update(rss_mb=peak_rss / 2**20, uss_mb=peak_uss / 2**20,
                   parent_mb=peak_parent / 2**20, cpu_s=sum(cpu.values()),
+                  start_cpu_s=by_role["start"], worker_cpu_s=by_role["worker"],
                   load=(load_before + os.getloadavg()[0]) / 2, sampler_cpu_s=sampler_cpu)
     return result
 
 
+def pool_ms(run: dict) -> str:
+    """The main process's CPU per record for what it does as a pool (read, send, take results
+    in, write), without the records it cleaned itself while the workers started."""
+    if not run["cleaned_here"] and run["worker_cpu_s"] == 0:
+        return "-"  # in-process: everything is cleaning
+    rest = run["records"] - run["cleaned_here"]
+    return f"{1000 * (run['parent_cpu_s'] - run['cleaned_here_cpu_s']) / max(1, rest):.2f}"
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
-        mode, kind, n, workers, data, pipeline_kind = sys.argv[2:8]
-        print(json.dumps(run_one(mode, kind, int(n), int(workers), Path(data), pipeline_kind)))
+        mode, kind, n, workers, data, pipeline_kind, decode = sys.argv[2:9]
+        print(json.dumps(run_one(mode, kind, int(n), int(workers), Path(data), pipeline_kind,
+                                 decode)))
         return
     from cleanfeed.parallel import default_workers
 
@@ -215,6 +251,9 @@ def main() -> None:
     ap.add_argument("--memory-pipeline", choices=("default", "light"), default="default")
     ap.add_argument("--memory-kind", default="text")
     ap.add_argument("--memory-modes", default="parallel")
+    ap.add_argument("--decode", choices=("worker", "reader"), default="worker",
+                    help="where .txt/.html bytes are decoded: in the process that cleans the "
+                         "record (default, as the CLI) or by the reader in the main process")
     ap.add_argument("--language-cache", choices=("user", "fresh", "off"), default="user",
                     help="the language model's table cache: the user's (default), a fresh "
                          "empty one per run (a first run ever), or none")
@@ -227,19 +266,21 @@ def main() -> None:
                  for kind, n in zip(kinds, sizes, strict=False)]
     print(f"# cleanfeed scale benchmark: {os.cpu_count()} CPUs, workers={args.workers}, "
           f"python {sys.version.split()[0]}, language cache: {args.language_cache}, "
-          f"{'distinct documents' if args.distinct else 'documents cycled'}")
+          f"{'distinct documents' if args.distinct else 'documents cycled'}, "
+          f"decoded in the {args.decode}")
     if kinds and args.modes:
         print("\n| corpus | records | mode | workers | seconds (each run) | first result s "
               "| records/s (best) | speed-up | CPU ms/record | load avg | peak RSS MiB, all "
               "| peak USS MiB, all | main RSS MiB | sampler CPU s | main CPU ms/record "
-              "| same output |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "| workers CPU ms/record | start-up CPU s | cleaned in main "
+              "| main CPU ms/record as a pool | same output |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for kind, n in zip(kinds, sizes, strict=False):
             base: dict | None = None
             for mode in args.modes.split(","):
                 w = 1 if mode == "serial" else args.workers
-                runs = [measure(mode, kind, n, w, args.data, "default", args.language_cache)
-                        for _ in range(args.repeat)]
+                runs = [measure(mode, kind, n, w, args.data, "default", args.language_cache,
+                                args.decode) for _ in range(args.repeat)]
                 best = min(runs, key=lambda r: r["seconds"])
                 if mode == "serial":
                     base = best
@@ -253,7 +294,10 @@ def main() -> None:
                       f"{1000 * best['cpu_s'] / best['records']:.1f} | {best['load']:.1f} | "
                       f"{best['rss_mb']:.0f} | {best['uss_mb']:.0f} | {best['parent_mb']:.0f} "
                       f"| {best['sampler_cpu_s']:.1f} "
-                      f"| {1000 * best['parent_cpu_s'] / best['records']:.2f} | {same} |",
+                      f"| {1000 * best['parent_cpu_s'] / best['records']:.2f} "
+                      f"| {1000 * best['worker_cpu_s'] / best['records']:.1f} "
+                      f"| {best['start_cpu_s']:.1f} | {best['cleaned_here']} "
+                      f"| {pool_ms(best)} | {same} |",
                       flush=True)
     if args.memory:
         print(f"\nMemory vs input size ({args.memory_kind} corpus, {args.memory_pipeline} "
@@ -265,7 +309,7 @@ def main() -> None:
             for mode in args.memory_modes.split(","):
                 w = 1 if mode == "serial" else args.workers
                 r = measure(mode, args.memory_kind, n, w, args.data, args.memory_pipeline,
-                            args.language_cache)
+                            args.language_cache, args.decode)
                 print(f"| {r['records']} | {mode} | {w} | {r['seconds']:.1f} | "
                       f"{r['records'] / r['seconds']:.0f} | {r['rss_mb']:.0f} | "
                       f"{r['uss_mb']:.0f} | {r['parent_mb']:.0f} |", flush=True)

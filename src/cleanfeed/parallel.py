@@ -80,6 +80,8 @@ DEFAULT_PREFETCH = 8
 DEFAULT_MIN_PARALLEL = 32
 #: Modules the fork server imports once, so workers forked from it start warm.
 DEFAULT_PRELOAD: tuple[str, ...] = ("cleanfeed._warm",)
+#: Imported by the fork server as well when the run's first record is HTML (see ParallelRun).
+HTML_PRELOAD: tuple[str, ...] = ("cleanfeed._warm_html",)
 #: How long a new worker may take to start (import modules, unpickle the pipeline).
 STARTUP_TIMEOUT = 120.0
 _PICKLE = pickle.HIGHEST_PROTOCOL
@@ -131,6 +133,12 @@ def imap(
     return _small_in_process(run, iter(records), min_parallel)
 
 
+def _is_html(record: InputRecord) -> bool:
+    if isinstance(record, RawDocument):
+        return record.kind == "html"
+    return getattr(record, "html", None) is not None
+
+
 def _small_in_process(run: ParallelRun, records: Iterator[InputRecord],
                       min_parallel: int) -> Iterator[Result]:
     head = list(itertools.islice(records, min_parallel))
@@ -157,6 +165,14 @@ WARM_UP = RawRecord(
          "reason to try its fallbacks on it, and it says nothing that any cleaner would "
          "remove.</p>"
          "<p>Published 2026-01-01.</p></article></body></html>")
+
+
+#: A page too short for trafilatura's own extraction: it falls back to justext, whose first use
+#: loads every language's stop list (imported in the fork server on HTML runs: _warm_html).
+WARM_UP_SHORT = RawRecord(
+    source="<warm-up>", fetched_at="2026-01-01T00:00:00+00:00",
+    html="<html><body><div><p>Short note.</p><p>Another short line here.</p></div>"
+         "</body></html>")
 
 
 def _worker_main(pipeline_bytes: bytes, tasks: Connection, results: Connection,
@@ -332,10 +348,14 @@ class ParallelRun:
         # typeshed types a context chosen by a run-time string as BaseContext, which lacks
         # Process; every real context has it.
         self._ctx: Any = multiprocessing.get_context(method)
-        if method == "forkserver" and preload:
+        self._preload = list(preload) if method == "forkserver" else []
+        if self._preload:
             # Takes effect when the (per-process, shared) fork server first starts.
-            self._ctx.set_forkserver_preload(["__main__", *preload])
-        #: Counts of this run: ``timeouts``, ``worker_deaths``, ``workers_started``.
+            self._ctx.set_forkserver_preload(["__main__", *self._preload])
+        #: Counts of this run: ``timeouts``, ``worker_deaths``, ``workers_started``, and the
+        #: records cleaned in this process while the workers started (``cleaned_here``) with
+        #: the CPU time that took (``cleaned_here_cpu_us``), so that a benchmark can tell this
+        #: process's cost per record as a pool from the cleaning it did instead of a worker.
         self.stats: Counter[str] = Counter()
         try:
             self._pipeline_bytes = pickle.dumps(pipeline, _PICKLE)
@@ -396,6 +416,14 @@ class ParallelRun:
         self._inputs: dict[int, InputRecord] = {}  # seq -> record, while in a worker
         self._done: dict[int, Result] = {}  # seq -> result, waiting for its turn
         self._pool: list[_Worker] = []
+        source = iter(records)
+        first = next(source, None)
+        if first is None:  # no records (None is never one): no workers to start
+            return
+        source = itertools.chain((first,), source)
+        if self._preload == list(DEFAULT_PRELOAD) and _is_html(first):
+            # An HTML run: the fork server (if this starts it) also warms the HTML-only paths.
+            self._ctx.set_forkserver_preload(["__main__", *self._preload, *HTML_PRELOAD])
         starter = None
         if self.clean_while_starting:
             # Process.start() waits until the fork server has forked the worker, i.e. until
@@ -403,7 +431,6 @@ class ParallelRun:
             starter = _Starter(self)
         else:
             self._pool.extend(self._start_worker() for _ in range(self.workers))
-        source = iter(records)
         next_in = next_out = 0
         exhausted = False
         try:
@@ -544,12 +571,15 @@ class ParallelRun:
         if not self._picklable(seq, record):
             return self._done.pop(seq)
         totals, self.pipeline.stats = self.pipeline.stats, Counter()
+        cpu = time.process_time()
         try:
             data = _dump_result(seq, _clean_one(self.pipeline, record), self.pipeline.stats)
         finally:
             self.pipeline.stats = totals
         _, (_, result, stats) = pickle.loads(data)
         totals.update(stats)
+        self.stats["cleaned_here"] += 1
+        self.stats["cleaned_here_cpu_us"] += round(1e6 * (time.process_time() - cpu))
         return result
 
     def _any_ready(self) -> bool:
