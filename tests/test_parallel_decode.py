@@ -135,3 +135,36 @@ def crash_on_z07(article: Article) -> Article:
 
         os._exit(3)
     return article
+
+
+def test_queues_are_sized_in_time_once_the_cost_is_known() -> None:
+    """Cheap records keep the configured chunks and queues; costly ones get short queues, so
+    that no worker is left holding ~1 s of work at the end of the input."""
+    from cleanfeed.parallel import QUEUE_SECONDS
+
+    run = ParallelRun(Pipeline([crash_on_z07]), workers=2, chunk_size=4, prefetch=8)
+    assert run._sizes() == (4, 9)  # unknown cost: as configured
+    run._cost = 0.013  # text-like records
+    assert run._sizes() == (4, 9)
+    run._cost = 0.1  # HTML-like records
+    chunk, queue = run._sizes()
+    assert chunk == 1 and queue * run._cost <= QUEUE_SECONDS + run._cost and queue >= 2
+    run._cost = 5.0  # a pathological page: still one running and one waiting
+    assert run._sizes() == (1, 2)
+
+
+def slow(article: Article) -> Article:
+    import time
+
+    time.sleep(0.03)
+    return article
+
+
+def test_costly_records_stay_in_order_with_time_sized_queues(corpus: Path,
+                                                             expected: tuple) -> None:
+    pipeline = Pipeline([slow])
+    run = ParallelRun(pipeline, workers=2)
+    got = list(run.run(read([corpus], max_bytes=MAX_BYTES, decode_later=True)))
+    plain = list(Pipeline([slow]).run(read([corpus], max_bytes=MAX_BYTES)))
+    assert _lines(got) == _lines(plain)
+    assert run._cost is not None and 0.02 < run._cost < 1.0  # measured from the results

@@ -22,6 +22,11 @@ dies, ``Pool`` cannot kill a worker at all), and both read the whole input eager
   warm-up, below). Without a time limit, :func:`imap` has this process clean the first records
   meanwhile, exactly as a worker would (same rejects, same bytes, same stats), until a worker
   is ready; such a record is not isolated from this process, as with ``workers=1``.
+* **Queues sized in time.** Chunks of ``chunk_size`` records, and up to ``prefetch`` more
+  queued per worker, suit cheap records (text, ~15 ms). For costly ones (HTML, ~100 ms) that
+  is ~1 s of work per worker, which at the end of the input leaves one worker busy with its
+  queue while the other has nothing: once the cost per record is measured (from the results),
+  a message carries ~:data:`CHUNK_SECONDS` of work and a worker holds ~:data:`QUEUE_SECONDS`.
 * **Few messages.** Without a time limit a worker sends its results back once per chunk, not
   once per record: on 2 cores the parent's work per message competes with the workers. It
   marks the record it is on in shared memory, so a death is still charged to the right
@@ -51,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import multiprocessing
 import os
 import pickle
@@ -76,6 +82,13 @@ InputRecord = RawRecord | Reject | RawDocument | Any
 DEFAULT_CHUNK_SIZE = 4
 #: Records queued per worker beyond the one it is working on, so it never waits for the parent.
 DEFAULT_PREFETCH = 8
+#: Once records' cost is known, a message holds about this many seconds of work (at most
+#: ``chunk_size`` records, at least one) ...
+CHUNK_SECONDS = 0.06
+#: ... and a worker holds about this many seconds of work (at most ``prefetch`` + 1 records, at
+#: least a message more than it is working on): enough that it never waits for this process,
+#: little enough that at the end of the input no worker sits on a long queue while another idles.
+QUEUE_SECONDS = 0.3
 #: Inputs shorter than this run in-process: starting workers (imports, models) costs more.
 DEFAULT_MIN_PARALLEL = 32
 #: Modules the fork server imports once, so workers forked from it start warm.
@@ -341,6 +354,8 @@ class ParallelRun:
         self.clean_while_starting = clean_while_starting
         self.prefetch = max(prefetch, chunk_size)
         self.window = window or workers * (self.prefetch + chunk_size) * 2
+        #: Seconds a worker takes per record (a moving average over result messages).
+        self._cost: float | None = None
         if self.window < workers:
             raise ValueError(f"window ({self.window}) must be at least the number of workers")
         methods = multiprocessing.get_all_start_methods()
@@ -468,9 +483,10 @@ class ParallelRun:
     def _dispatch(self, source: Iterator[InputRecord], next_in: int,
                   next_out: int) -> tuple[int, bool]:
         """Read from the input and hand chunks to the least-loaded workers, within the window."""
+        chunk_size, queue = self._sizes()
         while True:
             worker = min(self._pool, key=lambda w: len(w.outstanding))
-            room = min(self.chunk_size, self.prefetch + 1 - len(worker.outstanding),
+            room = min(chunk_size, queue - len(worker.outstanding),
                        next_out + self.window - next_in)
             if room <= 0:
                 return next_in, False
@@ -488,6 +504,16 @@ class ParallelRun:
                     chunk.append((next_in, record))
                 next_in += 1
             self._send(worker, chunk)
+
+    def _sizes(self) -> tuple[int, int]:
+        """Records per message, and records a worker may hold (the one it is on included):
+        ``chunk_size`` and ``prefetch`` + 1 until the cost per record is known, then sized in
+        time (:data:`CHUNK_SECONDS`, :data:`QUEUE_SECONDS`) within those bounds."""
+        cost = self._cost
+        if not cost:
+            return self.chunk_size, self.prefetch + 1
+        chunk = max(1, min(self.chunk_size, int(CHUNK_SECONDS / cost)))
+        return chunk, max(chunk + 1, min(self.prefetch + 1, math.ceil(QUEUE_SECONDS / cost)))
 
     def _send(self, worker: _Worker, chunk: list[tuple[int, InputRecord]]) -> None:
         if not chunk:
@@ -598,12 +624,16 @@ class ParallelRun:
                 elif kind == "error":
                     raise RuntimeError(f"a worker could not load the pipeline: {payload}")
                 else:
-                    for seq, result, stats in (payload if kind == "results" else (payload,)):
+                    done = payload if kind == "results" else (payload,)
+                    for seq, result, stats in done:
                         head = worker.outstanding.popleft()
                         assert head == seq, f"worker answered {seq}, expected {head}"
                         self._inputs.pop(seq, None)
                         self._done[seq] = result
                         self.pipeline.stats.update(stats)
+                    if worker.busy_since is not None and done:  # busy all along: its pace
+                        pace = (now - worker.busy_since) / len(done)
+                        self._cost = pace if self._cost is None else 0.8 * self._cost + 0.2 * pace
                     worker.busy_since = now if worker.outstanding else None
         except (EOFError, OSError):
             return False
