@@ -84,7 +84,7 @@ DEFAULT_CHUNK_SIZE = 4
 DEFAULT_PREFETCH = 8
 #: Once records' cost is known, a message holds about this many seconds of work (at most
 #: ``chunk_size`` records, at least one) ...
-CHUNK_SECONDS = 0.06
+CHUNK_SECONDS = 0.2
 #: ... and a worker holds about this many seconds of work (at most ``prefetch`` + 1 records, at
 #: least a message more than it is working on): enough that it never waits for this process,
 #: little enough that at the end of the input no worker sits on a long queue while another idles.
