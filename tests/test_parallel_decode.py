@@ -146,11 +146,12 @@ def test_queues_are_sized_in_time_once_the_cost_is_known() -> None:
     assert run._sizes() == (4, 9)  # unknown cost: as configured
     run._cost = 0.013  # text-like records
     assert run._sizes() == (4, 9)
-    run._cost = 0.1  # HTML-like records
-    chunk, queue = run._sizes()
-    assert chunk == 2 and queue * run._cost <= QUEUE_SECONDS + run._cost and queue > chunk
-    run._cost = 5.0  # a pathological page: still one running and one waiting
-    assert run._sizes() == (1, 2)
+    run._cost = 0.1  # HTML-like records: a chunk and one more (about QUEUE_SECONDS or less)
+    assert run._sizes() == (4, 5)
+    run._cost = QUEUE_SECONDS / 7
+    assert run._sizes() == (4, 7)
+    run._cost = 5.0  # a pathological page
+    assert run._sizes() == (4, 5)
 
 
 def slow(article: Article) -> Article:

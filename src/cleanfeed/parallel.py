@@ -22,11 +22,11 @@ dies, ``Pool`` cannot kill a worker at all), and both read the whole input eager
   warm-up, below). Without a time limit, :func:`imap` has this process clean the first records
   meanwhile, exactly as a worker would (same rejects, same bytes, same stats), until a worker
   is ready; such a record is not isolated from this process, as with ``workers=1``.
-* **Queues sized in time.** Chunks of ``chunk_size`` records, and up to ``prefetch`` more
-  queued per worker, suit cheap records (text, ~15 ms). For costly ones (HTML, ~100 ms) that
-  is ~1 s of work per worker, which at the end of the input leaves one worker busy with its
-  queue while the other has nothing: once the cost per record is measured (from the results),
-  a message carries ~:data:`CHUNK_SECONDS` of work and a worker holds ~:data:`QUEUE_SECONDS`.
+* **Queues sized in time.** Up to ``prefetch`` records queued per worker suit cheap records
+  (text, ~15 ms). For costly ones (HTML, ~100 ms) that is ~1 s of work per worker, which at
+  the end of the input leaves one worker busy with its queue while the other has nothing:
+  once the cost per record is measured (from the results), a worker holds about
+  :data:`QUEUE_SECONDS` of work (never less than a chunk and one more record).
 * **Few messages.** Without a time limit a worker sends its results back once per chunk, not
   once per record: on 2 cores the parent's work per message competes with the workers. It
   marks the record it is on in shared memory, so a death is still charged to the right
@@ -82,12 +82,11 @@ InputRecord = RawRecord | Reject | RawDocument | Any
 DEFAULT_CHUNK_SIZE = 4
 #: Records queued per worker beyond the one it is working on, so it never waits for the parent.
 DEFAULT_PREFETCH = 8
-#: Once records' cost is known, a message holds about this many seconds of work (at most
-#: ``chunk_size`` records, at least one) ...
-CHUNK_SECONDS = 0.2
-#: ... and a worker holds about this many seconds of work (at most ``prefetch`` + 1 records, at
-#: least a message more than it is working on): enough that it never waits for this process,
-#: little enough that at the end of the input no worker sits on a long queue while another idles.
+#: Once records' cost is known, a worker holds about this many seconds of work (at most
+#: ``prefetch`` + 1 records, at least a chunk and one more): enough that it never waits for this
+#: process, little enough that at the end of the input no worker sits on a long queue while
+#: another idles. Chunks keep their size: smaller ones (one record a message) were measured to
+#: cost this process ~0.25 ms more per HTML record, as much as the shorter end saves.
 QUEUE_SECONDS = 0.3
 #: Inputs shorter than this run in-process: starting workers (imports, models) costs more.
 DEFAULT_MIN_PARALLEL = 32
@@ -506,14 +505,14 @@ class ParallelRun:
             self._send(worker, chunk)
 
     def _sizes(self) -> tuple[int, int]:
-        """Records per message, and records a worker may hold (the one it is on included):
-        ``chunk_size`` and ``prefetch`` + 1 until the cost per record is known, then sized in
-        time (:data:`CHUNK_SECONDS`, :data:`QUEUE_SECONDS`) within those bounds."""
+        """Records per message (``chunk_size``), and records a worker may hold, the one it is
+        on included: ``prefetch`` + 1 until the cost per record is known, then about
+        :data:`QUEUE_SECONDS` of work, at least ``chunk_size`` + 1."""
         cost = self._cost
         if not cost:
             return self.chunk_size, self.prefetch + 1
-        chunk = max(1, min(self.chunk_size, int(CHUNK_SECONDS / cost)))
-        return chunk, max(chunk + 1, min(self.prefetch + 1, math.ceil(QUEUE_SECONDS / cost)))
+        queue = min(self.prefetch + 1, math.ceil(QUEUE_SECONDS / cost))
+        return self.chunk_size, max(self.chunk_size + 1, queue)
 
     def _send(self, worker: _Worker, chunk: list[tuple[int, InputRecord]]) -> None:
         if not chunk:
