@@ -3,6 +3,7 @@ rejects (reasons, sources, order) and stats as decoding in the reader, on every 
 
 from __future__ import annotations
 
+import itertools
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
@@ -169,3 +170,37 @@ def test_costly_records_stay_in_order_with_time_sized_queues(corpus: Path,
     plain = list(Pipeline([slow]).run(read([corpus], max_bytes=MAX_BYTES)))
     assert _lines(got) == _lines(plain)
     assert run._cost is not None and 0.02 < run._cost < 1.0  # measured from the results
+
+
+def test_the_end_of_the_input_is_seen_coming() -> None:
+    from cleanfeed.parallel import _Lookahead
+
+    look = _Lookahead(iter(range(10)), ahead=4)
+    assert [next(look), next(look)] == [0, 1]
+    assert not look.near_end()  # 2..6 read ahead, more to come
+    assert [next(look) for _ in range(4)] == [2, 3, 4, 5]
+    assert look.near_end()  # 6..9 are all there is
+    assert list(look) == [6, 7, 8, 9]
+    assert look.near_end() and list(look) == []
+
+
+def where(article: Article) -> Article:
+    import os
+    import time
+
+    time.sleep(0.02)
+    return article.evolve(extra={"pid": os.getpid()})
+
+
+def test_the_last_records_go_one_at_a_time_to_a_free_worker() -> None:
+    """Before, the last 4-record chunk went to one worker whole (and it could hold 9 more):
+    now the final records are spread over both workers record by record."""
+    records = [RawRecord(source=f"t{i}.txt", text=f"record {i}") for i in range(120)]
+    run = ParallelRun(Pipeline([where]), workers=2, chunk_size=4, prefetch=8)
+    got = list(run.run(records))
+    assert [r.source for r in got] == [r.source for r in records]
+    tail = [r.extra["pid"] for r in got[-10:]]
+    assert len(set(tail)) == 2
+    # Record by record they alternate (ABABAB..., runs of 1-2); sent as the other records
+    # are, in chunks of 4, the end shows runs of 4 or more (AAAABBBB, BBBBBBBB).
+    assert max(len(list(g)) for _, g in itertools.groupby(tail)) <= 3

@@ -8,8 +8,9 @@ dies, ``Pool`` cannot kill a worker at all), and both read the whole input eager
   strictly in input order, so ``imap(p, records, workers=4)`` gives exactly what
   ``p.run(records)`` gives, and a consumer (dedup) can follow it as a stream.
 * **Bounded memory.** At most ``window`` records are between the reader and the consumer at any
-  time (sent, being cleaned, or waiting to be yielded in order). The input is pulled lazily; peak
-  memory does not grow with the input.
+  time (sent, being cleaned, or waiting to be yielded in order), plus a look-ahead of
+  ``prefetch`` + 1 records per worker. The input is pulled lazily; peak memory does not grow
+  with the input.
 * **A time limit per record that holds.** A record still running after ``timeout`` seconds gets
   its worker killed (SIGKILL: works even in C code that holds the GIL, e.g. a catastrophic
   regular expression); the record becomes a :class:`Reject` with ``stage="timeout"``, a fresh
@@ -26,7 +27,8 @@ dies, ``Pool`` cannot kill a worker at all), and both read the whole input eager
   (text, ~15 ms). For costly ones (HTML, ~100 ms) that is ~1 s of work per worker, which at
   the end of the input leaves one worker busy with its queue while the other has nothing:
   once the cost per record is measured (from the results), a worker holds about
-  :data:`QUEUE_SECONDS` of work (never less than a chunk and one more record).
+  :data:`QUEUE_SECONDS` of work (never less than a chunk and one more record). The input is
+  read a little ahead, and its last records go one at a time to whichever worker is free.
 * **Few messages.** Without a time limit a worker sends its results back once per chunk, not
   once per record: on 2 cores the parent's work per message competes with the workers. It
   marks the record it is on in shared memory, so a death is still charged to the right
@@ -307,6 +309,37 @@ class _Worker:
     busy_since: float | None = None
 
 
+class _Lookahead:
+    """The input, read up to ``ahead`` records before they are sent, so that its end is seen
+    coming (:meth:`near_end`). A source that is slow to give records is read that much earlier
+    than it would be otherwise; the records still go out in order."""
+
+    def __init__(self, records: Iterator[InputRecord], ahead: int) -> None:
+        self._records = records
+        self._ahead = ahead
+        self._buffer: deque[InputRecord] = deque()
+        self._exhausted = False
+
+    def __iter__(self) -> _Lookahead:
+        return self
+
+    def __next__(self) -> InputRecord:
+        if self._buffer:
+            return self._buffer.popleft()
+        if self._exhausted:
+            raise StopIteration
+        return next(self._records)
+
+    def near_end(self) -> bool:
+        """Whether the input ends within the next ``ahead`` records (reads them if needed)."""
+        while not self._exhausted and len(self._buffer) <= self._ahead:  # one more: is it the end?
+            try:
+                self._buffer.append(next(self._records))
+            except StopIteration:
+                self._exhausted = True
+        return self._exhausted
+
+
 class _Starter:
     """Starts a run's workers in a thread, so the caller can clean records meanwhile."""
 
@@ -434,7 +467,8 @@ class ParallelRun:
         first = next(source, None)
         if first is None:  # no records (None is never one): no workers to start
             return
-        source = itertools.chain((first,), source)
+        source = _Lookahead(itertools.chain((first,), source),
+                            ahead=self.workers * (self.prefetch + 1))
         if self._preload == list(DEFAULT_PRELOAD) and _is_html(first):
             # An HTML run: the fork server (if this starts it) also warms the HTML-only paths.
             self._ctx.set_forkserver_preload(["__main__", *self._preload, *HTML_PRELOAD])
@@ -483,6 +517,10 @@ class ParallelRun:
                   next_out: int) -> tuple[int, bool]:
         """Read from the input and hand chunks to the least-loaded workers, within the window."""
         chunk_size, queue = self._sizes()
+        if isinstance(source, _Lookahead) and source.near_end():
+            # The last records: one at a time, to whichever worker is free, so that at the end
+            # no worker still has a chunk or a queue to clean while another has nothing.
+            chunk_size, queue = 1, 2
         while True:
             worker = min(self._pool, key=lambda w: len(w.outstanding))
             room = min(chunk_size, queue - len(worker.outstanding),
