@@ -37,6 +37,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from cleanfeed.article import Article, Drop
@@ -107,6 +108,26 @@ PROSE_LEFT = 1.1
 #: ...for a block of at least this many words (a real story block, not a caption's parent).
 BLOCK_MIN_WORDS = 50
 
+#: A run of the page's ``<p>`` paragraphs that trafilatura's text lacks, between paragraphs it
+#: kept, is a dropped section of the story when it holds this many words or more...
+SECTION_MIN_WORDS = 40
+#: ...at least two paragraphs of this many words...
+SECTION_LONG_PARAGRAPH = 15
+#: ...this share of trafilatura's words or more...
+SECTION_SHARE = 0.04
+#: ...and this many words per paragraph on average (story paragraphs, not comment snippets or
+#: one-line blurbs): then readability is asked (:func:`section_fuller_wins` decides).
+SECTION_AVG_WORDS = 30
+#: Readability's own lines put back a section when one run of them, inside the story, has at
+#: least ``SECTION_MIN_WORDS`` words, this many sentence ends and this share of its own words.
+SECTION_SENTENCES = 2
+SECTION_RUN_SHARE = 0.5
+#: A teaser link line is a related-content cue, a colon, and a headline of at most this many
+#: words ("Related: Ten ways to ...", "Also read: ...", "Lesen Sie auch: ..."), and at least
+#: this many ("Recommended: yes" in a review's verdict is not a link).
+TEASER_MAX_WORDS = 20
+TEASER_MIN_WORDS = 3
+
 _LOG = logging.getLogger(__name__)
 _WORDS = re.compile(r"\w+")
 _TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
@@ -124,6 +145,7 @@ _BYLINE_XPATH = ("//*[@rel='author' or @itemprop='author'] | //@class[contains(.
 _TITLE_PARTS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00bb]\s+")
 #: The longest part of a split title stands for the headline only with this many words.
 TITLE_PART_MIN_WORDS = 3
+_SENTENCE_END = re.compile(r"\w[.!?][\"\u201d\u2019)]?(?:\s|$)")
 _BY = re.compile(r"^\s*(by|von|par|por|di|door|af|av)\s+", re.I)
 #: A byline longer than this many words is a bio or a teaser, not a name.
 BYLINE_MAX_WORDS = 6
@@ -455,6 +477,110 @@ def block_alone_wins(main: str, second: str, block: list[str]) -> bool:
             and _covered(sw, mw) >= BLOCK_INSIDE)
 
 
+def dropped_section(tree: HtmlElement, words: list[str]) -> bool:
+    """Has trafilatura (its ``words``) left out a section in the middle of the story?
+
+    The page's prose paragraphs (``<p>`` not mostly link text), in document order, are marked
+    kept or missing from trafilatura's text. A run of missing ones between kept ones is a
+    dropped section when it is story-sized: 40 words or more, two paragraphs of 15+ words,
+    4% of trafilatura's words or more and 30 words a paragraph on average. trafilatura drops
+    such a run when the section sits in its own container (a second ``<div>`` of the body,
+    a section after an inline form); comment snippets and one-line blurbs are shorter.
+    """
+    have = _joined(words)
+    runs: list[tuple[int, int, int]] = []  # (words, paragraphs, long paragraphs)
+    run = [0, 0, 0]
+    seen_kept = False
+    for p in tree.iter("p"):
+        own = _words(p.text_content())
+        if not own:
+            continue
+        linked = sum(len(a.text_content().split()) for a in p.iter("a"))
+        if linked >= LINK_SHARE * len(own):
+            continue
+        if _joined(own) in have:
+            if seen_kept and run[1]:
+                runs.append((run[0], run[1], run[2]))
+            seen_kept = True
+            run = [0, 0, 0]
+        elif seen_kept:
+            run[0] += len(own)
+            run[1] += 1
+            run[2] += len(own) >= SECTION_LONG_PARAGRAPH
+    return any(n >= SECTION_MIN_WORDS and long_ >= 2 and n >= SECTION_SHARE * len(words)
+               and n >= SECTION_AVG_WORDS * count for n, count, long_ in runs)
+
+
+def section_fuller_wins(main: str, second: str) -> bool:
+    """Is readability's text (``second``) trafilatura's (``main``) with a section put back?
+
+    Asked when :func:`dropped_section` saw story paragraphs missing between kept ones.
+    Readability wins when it has trafilatura's text nearly whole (90%) and 5% more, most of
+    what it adds (half its own words or more) is one run of lines inside the story (between
+    the first and the last sentence both share) holding 40 words or more and two sentences or
+    more (a section: its heading and paragraphs, not a caption under each picture or a byline
+    over the story), and few of its own lines are cue chrome or repeat.
+    """
+    mw, sw = _words(main), _words(second)
+    if not mw or len(sw) < GROWS * len(mw) or _covered(mw, sw) < HOLDS:
+        return False
+    have = _joined(mw)
+    lines = []
+    for line in second.split("\n"):
+        words = _words(line)
+        if words:
+            lines.append((line, len(words), _joined(words) not in have))
+    shared = [i for i, (_, n, own) in enumerate(lines) if not own and n >= SENTENCE_WORDS]
+    own_lines = [(i, line, n) for i, (line, n, own) in enumerate(lines) if own]
+    own_words = sum(n for _, _, n in own_lines)
+    if not shared or not own_words:
+        return False
+    best = (0, 0)
+    run = [0, 0]
+    for i, (line, n, own) in enumerate(lines):
+        if own and shared[0] < i < shared[-1]:
+            run[0] += n
+            run[1] += len(_SENTENCE_END.findall(line))
+        else:
+            best = max(best, (run[0], run[1]))
+            run = [0, 0]
+    best = max(best, (run[0], run[1]))
+    chrome = sum(score_line(line_features(line)) <= CUE_CHROME for _, line, _ in own_lines)
+    seen = Counter(line for _, line, _ in own_lines)
+    repeated = sum(n for _, line, n in own_lines if seen[line] > 1)
+    return (best[0] >= SECTION_MIN_WORDS and best[1] >= SECTION_SENTENCES
+            and best[0] >= SECTION_RUN_SHARE * own_words
+            and chrome <= CHROME_LINES * len(own_lines) and repeated <= REPEATED_WORDS * own_words)
+
+
+_TEASER_SEPARATORS = (":", "|", "\u00bb", "\u203a")
+
+
+@lru_cache(maxsize=1)
+def _teaser_line() -> re.Pattern[str]:
+    """A related-content cue (every cue language), a separator, then the rest of the line."""
+    related = cues.alternation(cues.load().phrases("related"))
+    return re.compile(rf"^[\s*\u2022\u00b7-]*(?:{related})\s*[:|\u00bb\u203a]\s*(\S.*)$", re.I)
+
+
+def teaser_line_cuts(text: str) -> list[Cut]:
+    """Lines that link to another story: "Related: <headline>", "Also read: <headline>".
+
+    The extractor took them because they sit between the story's paragraphs. The cue and the
+    colon make the line a link label, not prose ("Related research shows ..." has no colon);
+    the headline after it is short (3-20 words): a longer rest, or a one-word verdict, is kept.
+    """
+    pattern = _teaser_line()
+    cuts = []
+    for line in iter_lines(text):
+        if line.blank or not any(sep in line.text for sep in _TEASER_SEPARATORS):
+            continue
+        m = pattern.match(line.text)
+        if m and TEASER_MIN_WORDS <= len(m.group(1).split()) <= TEASER_MAX_WORDS:
+            cuts.append(Cut(line.start, line.end, "link to a related story"))
+    return cuts
+
+
 def _title_keys(title: str) -> set[str]:
     """The title's comparison forms: whole, and its longest part when it carries the site's
     name ("Headline | Site")."""
@@ -534,6 +660,7 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     block = _words(block_el.text_content()) if block_el is not None else []
     words = _words(text)
     doubt = doubt_of(words, page_words, block)
+    second: str | None = None  # readability's text, once asked
     if doubt == "short":
         text, source = arbitrate(text, _readability_or_nothing(tree), page_words)
     elif doubt == "over_block":
@@ -548,6 +675,12 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
         second = _precision_text(tree, url)
         if block_alone_wins(text, second, block):
             text, source = second, "trafilatura-precision"
+        second = None  # that was the precision pass, not readability
+    if doubt is None and source == "trafilatura" and words and dropped_section(tree, words):
+        if second is None:
+            second = _readability_or_nothing(tree)
+        if section_fuller_wins(text, second):
+            text, source = second, "readability"
     if isinstance(html, str) and html:
         page = html
     else:  # bytes or a tree only: the date search reads the markup as a string
@@ -604,4 +737,5 @@ def extract(article: Article) -> Article | Drop:
     )
     cuts = [c for c in (title_line_cut(out.text, title), author_bio_cut(out.text, out.authors))
             if c]
+    cuts += teaser_line_cuts(out.text)
     return apply_cuts(out, cuts, "extract") if cuts else out
