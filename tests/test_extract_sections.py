@@ -12,6 +12,7 @@ from cleanfeed.extract import (
     extract,
     extract_html,
     parse_html,
+    prose_paragraphs,
     section_fuller_wins,
     teaser_line_cuts,
 )
@@ -54,10 +55,24 @@ def _extract_step(html: str) -> Article:
 def test_dropped_section_sees_story_paragraphs_missing_between_kept_ones() -> None:
     tree = parse_html(_sectioned_page())
     assert tree is not None
-    assert dropped_section(tree, ex._words(WITHOUT))
-    assert not dropped_section(tree, ex._words(WHOLE))  # nothing missing
+    paragraphs = prose_paragraphs(tree)
+    assert dropped_section(paragraphs, ex._words(WITHOUT))
+    assert not dropped_section(paragraphs, ex._words(WHOLE))  # nothing missing
     # missing at the end (after the last kept paragraph): a tail, not a section in the story
-    assert not dropped_section(tree, ex._words("\n".join([*PARAGRAPHS[:2], *SECTION])))
+    tail = "\n".join([*PARAGRAPHS[:2], *SECTION])
+    assert not dropped_section(paragraphs, ex._words(tail))
+
+
+def test_paragraphs_far_from_the_kept_story_are_not_a_section() -> None:
+    """The same paragraphs missing, but deep in a sidebar that shares only ``<body>`` with the
+    story: page furniture, not a dropped part of the story."""
+    deep = "".join(f"<div class='l{n}'>" for n in range(7))
+    html = page(f"<div class='story'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p></div>"
+                f"{deep}" + "".join(f"<p>{p}</p>" for p in SECTION) + "</div>" * 7
+                + f"<div class='story'><p>{PARAGRAPHS[2]}</p><p>{PARAGRAPHS[3]}</p></div>")
+    tree = parse_html(html)
+    assert tree is not None
+    assert not dropped_section(prose_paragraphs(tree), ex._words(WITHOUT))
 
 
 def test_short_blurbs_missing_between_paragraphs_are_not_a_section() -> None:
@@ -69,7 +84,7 @@ def test_short_blurbs_missing_between_paragraphs_are_not_a_section() -> None:
                 + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:]))
     tree = parse_html(html)
     assert tree is not None
-    assert not dropped_section(tree, ex._words(WITHOUT))
+    assert not dropped_section(prose_paragraphs(tree), ex._words(WITHOUT))
 
 
 def test_section_fuller_wins_only_when_one_run_of_sentences_is_put_back_inside() -> None:

@@ -118,6 +118,9 @@ SECTION_SHARE = 0.04
 #: ...and this many words per paragraph on average (story paragraphs, not comment snippets or
 #: one-line blurbs): then readability is asked (:func:`section_fuller_wins` decides).
 SECTION_AVG_WORDS = 30
+#: ...and sits beside the kept story: it shares an ancestor with the kept paragraphs on either
+#: side within this many levels up (a sidebar or a comment thread shares only ``<body>``).
+SECTION_NEAR = 6
 #: Readability's own lines put back a section when one run of them, inside the story, has at
 #: least ``SECTION_MIN_WORDS`` words, this many sentence ends and this share of its own words.
 SECTION_SENTENCES = 2
@@ -145,6 +148,10 @@ _BYLINE_XPATH = ("//*[@rel='author' or @itemprop='author'] | //@class[contains(.
 _TITLE_PARTS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00bb]\s+")
 #: The longest part of a split title stands for the headline only with this many words.
 TITLE_PART_MIN_WORDS = 3
+#: A paragraph's first words (this many, within its first ``_EDGE`` characters), found in a row
+#: in trafilatura's text, tell that trafilatura kept it.
+_EDGE = 60
+_HEAD = 4
 _SENTENCE_END = re.compile(r"\w[.!?][\"\u201d\u2019)]?(?:\s|$)")
 _BY = re.compile(r"^\s*(by|von|par|por|di|door|af|av)\s+", re.I)
 #: A byline longer than this many words is a bio or a teaser, not a name.
@@ -300,20 +307,37 @@ def prose_stats(tree: HtmlElement) -> tuple[int, list[str]]:
     return total, (_words(block.text_content()) if block is not None else [])
 
 
-def prose_block(tree: HtmlElement) -> tuple[int, HtmlElement | None]:
-    """The page's paragraph words and the element holding most of them (``None`` if none)."""
-    total = 0
-    by_parent: Counter[HtmlElement] = Counter()
+Paragraph = tuple["HtmlElement", str, int]
+
+
+def prose_paragraphs(tree: HtmlElement) -> list[Paragraph]:
+    """The page's ``<p>`` elements that are not mostly link text, in document order, with
+    their text and word count: the page's prose, read once for every rule that needs it."""
+    out = []
     for p in tree.iter("p"):
-        words = len(p.text_content().split())
+        text = p.text_content()
+        words = len(text.split())
         if not words:
             continue
         linked = sum(len(a.text_content().split()) for a in p.iter("a"))
         if linked < LINK_SHARE * words:
-            total += words
-            parent = p.getparent()
-            if parent is not None:
-                by_parent[parent] += words
+            out.append((p, text, words))
+    return out
+
+
+def prose_block(tree: HtmlElement) -> tuple[int, HtmlElement | None]:
+    """The page's paragraph words and the element holding most of them (``None`` if none)."""
+    return _block_of(prose_paragraphs(tree))
+
+
+def _block_of(paragraphs: list[Paragraph]) -> tuple[int, HtmlElement | None]:
+    total = 0
+    by_parent: Counter[HtmlElement] = Counter()
+    for p, _, words in paragraphs:
+        total += words
+        parent = p.getparent()
+        if parent is not None:
+            by_parent[parent] += words
     if not by_parent:
         return total, None
     return total, max(by_parent.items(), key=lambda kv: kv[1])[0]  # first of equals: doc order
@@ -477,38 +501,57 @@ def block_alone_wins(main: str, second: str, block: list[str]) -> bool:
             and _covered(sw, mw) >= BLOCK_INSIDE)
 
 
-def dropped_section(tree: HtmlElement, words: list[str]) -> bool:
+def dropped_section(paragraphs: list[Paragraph], words: list[str]) -> bool:
     """Has trafilatura (its ``words``) left out a section in the middle of the story?
 
-    The page's prose paragraphs (``<p>`` not mostly link text), in document order, are marked
-    kept or missing from trafilatura's text. A run of missing ones between kept ones is a
-    dropped section when it is story-sized: 40 words or more, two paragraphs of 15+ words,
-    4% of trafilatura's words or more and 30 words a paragraph on average. trafilatura drops
-    such a run when the section sits in its own container (a second ``<div>`` of the body,
-    a section after an inline form); comment snippets and one-line blurbs are shorter.
+    The page's prose paragraphs (:func:`prose_paragraphs`), in document order, are marked
+    kept (their first words are in the text, in a row) or missing. A run of missing ones
+    between kept ones is a dropped section when it is story-sized (40 words or more, two
+    paragraphs of 15+ words, 4% of trafilatura's words or more and 30 words a paragraph on
+    average) and sits beside
+    the kept story in the page's tree (within 6 levels of the kept paragraphs on either side:
+    a section in its own ``<div>`` of the story's container, not a sidebar, a comment thread or
+    a footer elsewhere on the page). Comment snippets and one-line blurbs are shorter.
     """
-    have = _joined(words)
-    runs: list[tuple[int, int, int]] = []  # (words, paragraphs, long paragraphs)
-    run = [0, 0, 0]
-    seen_kept = False
-    for p in tree.iter("p"):
-        own = _words(p.text_content())
-        if not own:
+    # a paragraph is kept when its first words are a run of the text's (a set of the text's
+    # word runs: cheaper than a search of the whole text for every paragraph)
+    runs_of = set(zip(words, words[1:], words[2:], words[3:], strict=False))
+    have: str | None = None
+    runs: list[tuple[int, int, list[Paragraph]]] = []  # (words, long paragraphs, paragraphs)
+    run: list[Paragraph] = []
+    before: HtmlElement | None = None
+    for para in paragraphs:
+        head = _WORDS.findall(para[1][:_EDGE].lower())
+        if len(para[1]) > _EDGE:  # the slice may cut a word
+            head = head[:-1]
+        if len(head) >= _HEAD:
+            kept = tuple(head[:_HEAD]) in runs_of
+        else:  # a short paragraph: the whole of it, as a run of words
+            have = _joined(words) if have is None else have
+            kept = _joined(_words(para[1])) in have
+        if not kept:
+            if before is not None:
+                run.append(para)
             continue
-        linked = sum(len(a.text_content().split()) for a in p.iter("a"))
-        if linked >= LINK_SHARE * len(own):
-            continue
-        if _joined(own) in have:
-            if seen_kept and run[1]:
-                runs.append((run[0], run[1], run[2]))
-            seen_kept = True
-            run = [0, 0, 0]
-        elif seen_kept:
-            run[0] += len(own)
-            run[1] += 1
-            run[2] += len(own) >= SECTION_LONG_PARAGRAPH
+        if run and before is not None and _near(run[0][0], before) and _near(run[-1][0], para[0]):
+            runs.append((sum(r[2] for r in run),
+                         sum(r[2] >= SECTION_LONG_PARAGRAPH for r in run), run))
+        before, run = para[0], []
     return any(n >= SECTION_MIN_WORDS and long_ >= 2 and n >= SECTION_SHARE * len(words)
-               and n >= SECTION_AVG_WORDS * count for n, count, long_ in runs)
+               and n >= SECTION_AVG_WORDS * len(run) for n, long_, run in runs)
+
+
+def _near(a: HtmlElement, b: HtmlElement) -> bool:
+    """Do ``a`` and ``b`` share an ancestor within ``SECTION_NEAR`` levels above ``a``?"""
+    above_b = list(b.iterancestors())
+    up = a.getparent()
+    for _ in range(SECTION_NEAR):
+        if up is None:
+            return False
+        if any(up is x for x in above_b):
+            return True
+        up = up.getparent()
+    return False
 
 
 def section_fuller_wins(main: str, second: str) -> bool:
@@ -656,7 +699,8 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     meta = page_metadata(tree, url)
     text = _trafilatura_text(tree, url)
     source = "trafilatura"
-    page_words, block_el = prose_block(tree)
+    paragraphs = prose_paragraphs(tree)
+    page_words, block_el = _block_of(paragraphs)
     block = _words(block_el.text_content()) if block_el is not None else []
     words = _words(text)
     doubt = doubt_of(words, page_words, block)
@@ -676,7 +720,8 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
         if block_alone_wins(text, second, block):
             text, source = second, "trafilatura-precision"
         second = None  # that was the precision pass, not readability
-    if doubt is None and source == "trafilatura" and words and dropped_section(tree, words):
+    if (doubt is None and source == "trafilatura" and words
+            and dropped_section(paragraphs, words)):
         if second is None:
             second = _readability_or_nothing(tree)
         if section_fuller_wins(text, second):
