@@ -140,6 +140,8 @@ def test_teaser_link_lines_are_cut_and_prose_that_starts_with_a_cue_is_kept() ->
              "READ MORE | Storm damage bill tops estimates",
              "Related research shows that higher walls cut flood damage by half in small towns.",
              "Recommended: yes",
+             "Recommended: keep the dog indoors until the storm has passed",
+             "Most popular: the blue model, which sold out in a week",
              "Read more: " + " ".join(["word"] * 25),
              "Read more about the plans on the council's website."]
     text = "\n".join(lines)

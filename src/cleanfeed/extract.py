@@ -597,12 +597,23 @@ def section_fuller_wins(main: str, second: str) -> bool:
 
 
 _TEASER_SEPARATORS = (":", "|", "\u00bb", "\u203a")
+#: Related-content cues that name a ranking, a recommendation or "more information" rather than
+#: a link to another story: before a colon they can open a story line ("Recommended: keep the
+#: dog indoors", "Más información: 555 0100"), so they do not make a teaser line.
+_NOT_LINK_LABELS = frozenset({
+    "recommended", "recommended for you", "recommended reading", "recommended stories",
+    "trending", "trending now", "most popular", "most read", "top stories", "latest news",
+    "latest stories", "popular stories", "editor s picks", "more news", "more stories",
+    "i più letti", "più letti", "les plus lus", "lo más leído", "mais lidas", "meistgelesen",
+    "meistgelesene artikel", "top themen", "recomendados", "consigliati", "te recomendamos",
+    "nos recommandations", "más noticias", "más información", "en savoir plus", "saiba mais",
+})
 
 
 @lru_cache(maxsize=1)
 def _teaser_line() -> re.Pattern[str]:
     """A related-content cue (every cue language), a separator, then the rest of the line."""
-    related = cues.alternation(cues.load().phrases("related"))
+    related = cues.alternation(cues.load().phrases("related") - _NOT_LINK_LABELS)
     return re.compile(rf"^[\s*\u2022\u00b7-]*(?:{related})\s*[:|\u00bb\u203a]\s*(\S.*)$", re.I)
 
 
