@@ -15,7 +15,9 @@ readability-lxml when asked, the metadata and the date search
   It is also asked when the page's prose sits in one block and trafilatura's text is
   longer than that block: trafilatura may have added teaser lists or boxes around it; and
   when trafilatura's text lacks many of that block's sub-headings and list items (a fifth of
-  its words or more): it may have dropped a listicle's items or a review's pros and cons.
+  its words or more): it may have dropped a listicle's items or a review's pros and cons;
+  and when a run of the page's story paragraphs is missing from its text between paragraphs
+  it kept (:func:`dropped_section`): it may have left out a section of the story.
 
 When asked, the two outputs are arbitrated. If readability's text is a fuller version of the
 same story (it holds most of trafilatura's words and its extra lines are not chrome) it wins.
@@ -26,8 +28,11 @@ to nothing of a page full of paragraphs (a thread it filed as comments) and read
 prose, readability wins. In the second case readability wins only when its text is the prose
 block alone, inside trafilatura's (:func:`prose_block_wins`). In the third, readability wins
 when its text is trafilatura's with lines put back inside the story (:func:`structure_fuller_wins`).
-Otherwise trafilatura's text is kept. Table rows come out as tab-separated cells. An author
-bio at the end of the text is cut (:func:`author_bio_cut`).
+For a missing section, readability wins when most of what it adds is one run of sentences
+inside the story (:func:`section_fuller_wins`). Otherwise trafilatura's text is kept. Table
+rows come out as tab-separated cells. An author bio at the end of the text is cut
+(:func:`author_bio_cut`), and so are teaser link lines ("Related: <headline>",
+:func:`teaser_line_cuts`).
 """
 
 from __future__ import annotations
