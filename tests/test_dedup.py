@@ -624,3 +624,37 @@ def test_bounded_working_set_changes_no_label(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(index, "SEGMENT_MAX_KEYS", 2000)
     monkeypatch.setattr(index, "_MOVE_BLOCK", 50)
     assert _marks(list(Deduplicator(batch_size=50)(arts))) == whole
+
+
+@pytest.mark.parametrize(("spread", "block"), [(64, 1 << 15), (64, 16), (20, 1 << 15), (20, 16),
+                                               (3, 64)])
+def test_key_filter_keeps_every_key_and_drops_most_absent_ones(
+        spread: int, block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lookup filter of a segment: every stored key passes (uniform 64-bit hashes as the
+    index stores; keys below 2**spread, half of them moved to the top of the range; many
+    equal keys; built a few keys at a time too, across the gap between two clusters),
+    most uniform absent keys are dropped, and lookups through it equal a dict's."""
+    from cleanfeed.dedup import index
+    from cleanfeed.dedup.index import FILTER_BITS, KeyFilter, SortedMultiMap
+
+    monkeypatch.setattr(index, "_MOVE_BLOCK", block)
+    rng = np.random.default_rng(spread)
+    keys = np.sort(rng.integers(0, 1 << 63, 5000, dtype=np.uint64) * np.uint64(2)
+                   >> np.uint64(64 - spread))
+    if spread < 64:
+        keys[::2] |= np.uint64(1 << 63)
+        keys.sort()
+    filt = KeyFilter(keys)
+    assert filt.maybe(keys).size == keys.size
+    absent = rng.integers(0, 1 << 63, 20000, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    absent = absent[~np.isin(absent, keys)]
+    if spread == 64:
+        assert filt.maybe(absent).size / absent.size < 2 * (1 - np.exp(-1 / FILTER_BITS))
+    smm = SortedMultiMap()
+    smm.add(keys, np.arange(keys.size, dtype=np.int32))
+    queries = np.concatenate([keys[::7], absent[:500]])
+    q, v = smm.lookup(queries)
+    want = {(i, j) for i, k in enumerate(queries.tolist())
+            for j in np.flatnonzero(keys == np.uint64(k)).tolist()}
+    assert set(zip(q.tolist(), v.tolist(), strict=True)) == want
+    assert q.size == len(want)
