@@ -261,6 +261,33 @@ def test_persistent_index_across_two_runs(tmp_path: Path) -> None:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
+def test_index_file_page_size_new_and_existing(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new index file gets large pages (its rows are big blobs); a file made with SQLite's
+    default 4 KiB pages keeps them and is read and extended as before."""
+    from cleanfeed.dedup import index
+
+    rng = random.Random(8)
+    texts = [" ".join(_words(rng, 120)) for _ in range(6)]
+    with Deduplicator(index=tmp_path / "new.sqlite", batch_size=2) as dedup:
+        list(dedup([_art(f"d{i}", t) for i, t in enumerate(texts[:3])]))
+    with sqlite3.connect(tmp_path / "new.sqlite") as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (1 << 16,)
+    old = tmp_path / "old.sqlite"
+    monkeypatch.setattr(index, "_PAGE_SIZE", 4096)
+    with Deduplicator(index=old, batch_size=2) as dedup:
+        list(dedup([_art(f"d{i}", t) for i, t in enumerate(texts[:3])]))
+    monkeypatch.undo()
+    with Deduplicator(index=old, batch_size=2) as dedup:
+        out = list(dedup([_art("n1", texts[1]), _art("d5", texts[5]), _art("n4", texts[4])]))
+    assert _marks(out) == [("n1", "d1"), ("d5", None), ("n4", None)]
+    with Deduplicator(index=old) as dedup:
+        assert len(dedup.index) == 5
+        assert _marks(list(dedup([_art("m5", texts[5])]))) == [("m5", "d5")]
+    with sqlite3.connect(old) as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (4096,)
+
+
 def test_parameter_mismatch_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "seen.sqlite"
     Deduplicator(index=path).close()
@@ -635,7 +662,7 @@ def test_key_filter_keeps_every_key_and_drops_most_absent_ones(
     equal keys; built a few keys at a time too, across the gap between two clusters),
     most uniform absent keys are dropped, and lookups through it equal a dict's."""
     from cleanfeed.dedup import index
-    from cleanfeed.dedup.index import FILTER_BITS, KeyFilter, SortedMultiMap
+    from cleanfeed.dedup.index import KeyFilter, SortedMultiMap
 
     monkeypatch.setattr(index, "_MOVE_BLOCK", block)
     rng = np.random.default_rng(spread)
@@ -645,11 +672,11 @@ def test_key_filter_keeps_every_key_and_drops_most_absent_ones(
         keys[::2] |= np.uint64(1 << 63)
         keys.sort()
     filt = KeyFilter(keys)
-    assert filt.maybe(keys).size == keys.size
+    assert filt.maybe(*KeyFilter.probe(keys)).size == keys.size
     absent = rng.integers(0, 1 << 63, 20000, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
     absent = absent[~np.isin(absent, keys)]
     if spread == 64:
-        assert filt.maybe(absent).size / absent.size < 2 * (1 - np.exp(-1 / FILTER_BITS))
+        assert filt.maybe(*KeyFilter.probe(absent)).size / absent.size < 0.05
     smm = SortedMultiMap()
     smm.add(keys, np.arange(keys.size, dtype=np.int32))
     queries = np.concatenate([keys[::7], absent[:500]])
