@@ -664,7 +664,7 @@ def test_key_filter_keeps_every_key_and_drops_most_absent_ones(
     from cleanfeed.dedup import index
     from cleanfeed.dedup.index import KeyFilter, SortedMultiMap
 
-    monkeypatch.setattr(index, "_MOVE_BLOCK", block)
+    monkeypatch.setattr(index, "_FILTER_BLOCK", block)
     rng = np.random.default_rng(spread)
     keys = np.sort(rng.integers(0, 1 << 63, 5000, dtype=np.uint64) * np.uint64(2)
                    >> np.uint64(64 - spread))
@@ -685,3 +685,23 @@ def test_key_filter_keeps_every_key_and_drops_most_absent_ones(
             for j in np.flatnonzero(keys == np.uint64(k)).tolist()}
     assert set(zip(q.tolist(), v.tolist(), strict=True)) == want
     assert q.size == len(want)
+
+
+def test_chunks_grow_with_the_memory_held_and_change_no_fingerprint() -> None:
+    """Fingerprinting a batch in larger chunks (as a run does once its index is large) gives
+    the same sketches; the chunk size follows the memory held, within its bounds."""
+    from cleanfeed.dedup import fingerprints
+    from cleanfeed.dedup.fingerprints import chunk_bytes_for
+
+    assert chunk_bytes_for(0) == fingerprints._CHUNK_BYTES
+    assert chunk_bytes_for(1 << 40) == fingerprints._MAX_CHUNK_BYTES
+    sizes = [chunk_bytes_for(held) for held in range(0, 1 << 25, 1 << 20)]
+    assert sizes == sorted(sizes) and len(set(sizes)) > 2
+    rng = random.Random(9)
+    texts = [" ".join(_words(rng, rng.randint(0, 2000))) for _ in range(300)]
+    p = DedupParams()
+    small, large = fingerprints.sketch(texts, p), fingerprints.sketch(texts, p, 1 << 19)
+    assert (small.vsig == large.vsig).all() and (small.keys == large.keys).all()
+    assert (small.exact == large.exact).all() and (small.tokens == large.tokens).all()
+    assert all((a is None and b is None) or (a == b).all()  # type: ignore[union-attr]
+               for a, b in zip(small.small, large.small, strict=True))

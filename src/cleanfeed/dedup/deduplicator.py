@@ -34,6 +34,7 @@ import numpy.typing as npt
 from cleanfeed.article import Article, Reject
 from cleanfeed.dedup.fingerprints import (
     Fingerprints,
+    chunk_bytes_for,
     estimate_similarity,
     exact_similarity,
     shingle_sets,
@@ -223,7 +224,8 @@ class Deduplicator:
             return []
         p = self.params
         near = self.mode == "near"
-        fp = sketch([a.text for a in batch], p)  # memory per chunk of texts, not per batch
+        # memory per chunk of texts, not per batch; chunks grow with the index held
+        fp = sketch([a.text for a in batch], p, chunk_bytes_for(self.index.nbytes))
         vsig, keys = fp.vsig, fp.keys
         order = canonical_order(batch, fp.tokens)
         rank = np.full(m, m, dtype=np.int64)

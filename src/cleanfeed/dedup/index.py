@@ -156,6 +156,10 @@ def merge_into(room: Segment, na: int, b: Segment) -> Segment:
 FILTER_BYTES = 2
 
 
+#: Keys set per pass when a :class:`KeyFilter` is built (~40 bytes of temporaries a key).
+_FILTER_BLOCK = 1 << 12
+
+
 class KeyFilter:
     """A one-probe filter over a sorted segment's keys (a blocked Bloom filter): a key sets
     two bits (chosen by its low 6 bits) in one byte (chosen by its top 32 bits). The keys
@@ -173,8 +177,8 @@ class KeyFilter:
         size = max(8, FILTER_BYTES * keys.size)
         #: In a memory map: long-lived like the segment, outside the heap.
         self.bitmap = anon_array((size,), np.uint8)
-        for s in range(0, keys.size, _MOVE_BLOCK):  # the keys' bytes are in order: the bits
-            block = keys[s:s + _MOVE_BLOCK]          # of a block of keys set at a time
+        for s in range(0, keys.size, _FILTER_BLOCK):  # the keys' bytes are in order: the
+            block = keys[s:s + _FILTER_BLOCK]          # bits of a block of keys set at once
             top, bits = self.probe(block)
             at = self._byte(top)
             base = int(at[0])
