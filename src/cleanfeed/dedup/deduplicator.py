@@ -70,14 +70,16 @@ def pair_similarities(a: npt.NDArray[np.uint8], ia: npt.NDArray[np.int64],
                       a_small: list[npt.NDArray[np.uint32] | None],
                       b: npt.NDArray[np.uint8] | SigBlocks, ib: npt.NDArray[np.int64],
                       b_small: list[npt.NDArray[np.uint32] | None], *, num_bins: int,
-                      threshold: float) -> npt.NDArray[np.float64]:
+                      threshold: float, chunk: int = 0) -> npt.NDArray[np.float64]:
     """Jaccard of row pairs: estimated from equal bins; exact when both texts are small.
 
     The one similarity rule of every dedup path (local batches, the index, ``dedup_bag``).
+    ``chunk``: pairs compared per numpy pass (default :data:`_PAIR_CHUNK`).
     """
     out = np.empty(ia.size)
-    for s in range(0, ia.size, _PAIR_CHUNK):
-        e = s + _PAIR_CHUNK
+    chunk = chunk or _PAIR_CHUNK
+    for s in range(0, ia.size, chunk):
+        e = s + chunk
         out[s:e] = np.count_nonzero(a[ia[s:e]] == b[ib[s:e]], axis=1)
     out = estimate_similarity(out / num_bins)
     for k in np.flatnonzero(out >= threshold - _REFINE_MARGIN).tolist():
@@ -347,8 +349,13 @@ class Deduplicator:
         if q.size == 0:
             return
         q = query[q]
+        # Larger passes once the index is large, in step with the fingerprint chunks (each
+        # pass gathers its rows from the index's blocks: fewer, larger gathers).
+        held = self.index.nbytes
+        chunk = _PAIR_CHUNK * (chunk_bytes_for(held) // chunk_bytes_for(0))
         sims = pair_similarities(vsig, q, small, self.index.vsig, rows, self.index.small,
-                                 num_bins=self.params.num_bins, threshold=self.threshold)
+                                 num_bins=self.params.num_bins, threshold=self.threshold,
+                                 chunk=chunk)
         ok = sims >= self.threshold
         q, rows, sims = q[ok], rows[ok], sims[ok]
         order = np.lexsort((rows, -sims, q))  # per article: best similarity, then oldest row
