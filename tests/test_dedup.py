@@ -261,6 +261,33 @@ def test_persistent_index_across_two_runs(tmp_path: Path) -> None:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
+def test_index_file_page_size_new_and_existing(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new index file gets large pages (its rows are big blobs); a file made with SQLite's
+    default 4 KiB pages keeps them and is read and extended as before."""
+    from cleanfeed.dedup import index
+
+    rng = random.Random(8)
+    texts = [" ".join(_words(rng, 120)) for _ in range(6)]
+    with Deduplicator(index=tmp_path / "new.sqlite", batch_size=2) as dedup:
+        list(dedup([_art(f"d{i}", t) for i, t in enumerate(texts[:3])]))
+    with sqlite3.connect(tmp_path / "new.sqlite") as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (1 << 16,)
+    old = tmp_path / "old.sqlite"
+    monkeypatch.setattr(index, "_PAGE_SIZE", 4096)
+    with Deduplicator(index=old, batch_size=2) as dedup:
+        list(dedup([_art(f"d{i}", t) for i, t in enumerate(texts[:3])]))
+    monkeypatch.undo()
+    with Deduplicator(index=old, batch_size=2) as dedup:
+        out = list(dedup([_art("n1", texts[1]), _art("d5", texts[5]), _art("n4", texts[4])]))
+    assert _marks(out) == [("n1", "d1"), ("d5", None), ("n4", None)]
+    with Deduplicator(index=old) as dedup:
+        assert len(dedup.index) == 5
+        assert _marks(list(dedup([_art("m5", texts[5])]))) == [("m5", "d5")]
+    with sqlite3.connect(old) as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (4096,)
+
+
 def test_parameter_mismatch_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "seen.sqlite"
     Deduplicator(index=path).close()
@@ -624,3 +651,57 @@ def test_bounded_working_set_changes_no_label(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(index, "SEGMENT_MAX_KEYS", 2000)
     monkeypatch.setattr(index, "_MOVE_BLOCK", 50)
     assert _marks(list(Deduplicator(batch_size=50)(arts))) == whole
+
+
+@pytest.mark.parametrize(("spread", "block"), [(64, 1 << 15), (64, 16), (20, 1 << 15), (20, 16),
+                                               (3, 64)])
+def test_key_filter_keeps_every_key_and_drops_most_absent_ones(
+        spread: int, block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lookup filter of a segment: every stored key passes (uniform 64-bit hashes as the
+    index stores; keys below 2**spread, half of them moved to the top of the range; many
+    equal keys; built a few keys at a time too, across the gap between two clusters),
+    most uniform absent keys are dropped, and lookups through it equal a dict's."""
+    from cleanfeed.dedup import index
+    from cleanfeed.dedup.index import KeyFilter, SortedMultiMap
+
+    monkeypatch.setattr(index, "_FILTER_BLOCK", block)
+    rng = np.random.default_rng(spread)
+    keys = np.sort(rng.integers(0, 1 << 63, 5000, dtype=np.uint64) * np.uint64(2)
+                   >> np.uint64(64 - spread))
+    if spread < 64:
+        keys[::2] |= np.uint64(1 << 63)
+        keys.sort()
+    filt = KeyFilter(keys)
+    assert filt.maybe(*KeyFilter.probe(keys)).size == keys.size
+    absent = rng.integers(0, 1 << 63, 20000, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    absent = absent[~np.isin(absent, keys)]
+    if spread == 64:
+        assert filt.maybe(*KeyFilter.probe(absent)).size / absent.size < 0.05
+    smm = SortedMultiMap()
+    smm.add(keys, np.arange(keys.size, dtype=np.int32))
+    queries = np.concatenate([keys[::7], absent[:500]])
+    q, v = smm.lookup(queries)
+    want = {(i, j) for i, k in enumerate(queries.tolist())
+            for j in np.flatnonzero(keys == np.uint64(k)).tolist()}
+    assert set(zip(q.tolist(), v.tolist(), strict=True)) == want
+    assert q.size == len(want)
+
+
+def test_chunks_grow_with_the_memory_held_and_change_no_fingerprint() -> None:
+    """Fingerprinting a batch in larger chunks (as a run does once its index is large) gives
+    the same sketches; the chunk size follows the memory held, within its bounds."""
+    from cleanfeed.dedup import fingerprints
+    from cleanfeed.dedup.fingerprints import chunk_bytes_for
+
+    assert chunk_bytes_for(0) == fingerprints._CHUNK_BYTES
+    assert chunk_bytes_for(1 << 40) == fingerprints._MAX_CHUNK_BYTES
+    sizes = [chunk_bytes_for(held) for held in range(0, 1 << 25, 1 << 20)]
+    assert sizes == sorted(sizes) and len(set(sizes)) > 2
+    rng = random.Random(9)
+    texts = [" ".join(_words(rng, rng.randint(0, 2000))) for _ in range(300)]
+    p = DedupParams()
+    small, large = fingerprints.sketch(texts, p), fingerprints.sketch(texts, p, 1 << 19)
+    assert (small.vsig == large.vsig).all() and (small.keys == large.keys).all()
+    assert (small.exact == large.exact).all() and (small.tokens == large.tokens).all()
+    assert all((a is None and b is None) or (a == b).all()  # type: ignore[union-attr]
+               for a, b in zip(small.small, large.small, strict=True))

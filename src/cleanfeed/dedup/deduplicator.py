@@ -34,6 +34,7 @@ import numpy.typing as npt
 from cleanfeed.article import Article, Reject
 from cleanfeed.dedup.fingerprints import (
     Fingerprints,
+    chunk_bytes_for,
     estimate_similarity,
     exact_similarity,
     shingle_sets,
@@ -69,14 +70,16 @@ def pair_similarities(a: npt.NDArray[np.uint8], ia: npt.NDArray[np.int64],
                       a_small: list[npt.NDArray[np.uint32] | None],
                       b: npt.NDArray[np.uint8] | SigBlocks, ib: npt.NDArray[np.int64],
                       b_small: list[npt.NDArray[np.uint32] | None], *, num_bins: int,
-                      threshold: float) -> npt.NDArray[np.float64]:
+                      threshold: float, chunk: int = 0) -> npt.NDArray[np.float64]:
     """Jaccard of row pairs: estimated from equal bins; exact when both texts are small.
 
     The one similarity rule of every dedup path (local batches, the index, ``dedup_bag``).
+    ``chunk``: pairs compared per numpy pass (default :data:`_PAIR_CHUNK`).
     """
     out = np.empty(ia.size)
-    for s in range(0, ia.size, _PAIR_CHUNK):
-        e = s + _PAIR_CHUNK
+    chunk = chunk or _PAIR_CHUNK
+    for s in range(0, ia.size, chunk):
+        e = s + chunk
         out[s:e] = np.count_nonzero(a[ia[s:e]] == b[ib[s:e]], axis=1)
     out = estimate_similarity(out / num_bins)
     for k in np.flatnonzero(out >= threshold - _REFINE_MARGIN).tolist():
@@ -223,7 +226,8 @@ class Deduplicator:
             return []
         p = self.params
         near = self.mode == "near"
-        fp = sketch([a.text for a in batch], p)  # memory per chunk of texts, not per batch
+        # memory per chunk of texts, not per batch; chunks grow with the index held
+        fp = sketch([a.text for a in batch], p, chunk_bytes_for(self.index.nbytes))
         vsig, keys = fp.vsig, fp.keys
         order = canonical_order(batch, fp.tokens)
         rank = np.full(m, m, dtype=np.int64)
@@ -345,8 +349,13 @@ class Deduplicator:
         if q.size == 0:
             return
         q = query[q]
+        # Larger passes once the index is large, in step with the fingerprint chunks (each
+        # pass gathers its rows from the index's blocks: fewer, larger gathers).
+        held = self.index.nbytes
+        chunk = _PAIR_CHUNK * (chunk_bytes_for(held) // chunk_bytes_for(0))
         sims = pair_similarities(vsig, q, small, self.index.vsig, rows, self.index.small,
-                                 num_bins=self.params.num_bins, threshold=self.threshold)
+                                 num_bins=self.params.num_bins, threshold=self.threshold,
+                                 chunk=chunk)
         ok = sims >= self.threshold
         q, rows, sims = q[ok], rows[ok], sims[ok]
         order = np.lexsort((rows, -sims, q))  # per article: best similarity, then oldest row
