@@ -68,6 +68,26 @@ def test_plain_paragraphs_are_doubted_as_one_block_or_as_the_whole_page() -> Non
     assert not needs_fallback(words(1000), formatted, never)
 
 
+def test_a_few_plain_paragraphs_lost_in_a_big_page_are_short_all_the_same() -> None:
+    two = body(("p", words(60), {}), ("p", words(60), {}))
+    counts: list[int] = []
+
+    def page() -> int:
+        counts.append(1)
+        return 3000
+
+    assert needs_fallback(words(120), two, page)
+    assert counts == [1]  # counted once for both tests
+
+
+def test_short_is_measured_as_trafilatura_does_on_the_body_text() -> None:
+    # list items: 3,104 characters as text (with the "- " marks), 2,874 as the body's text
+    text = "\n".join(["- " + words(5)] * 115)
+    items = body(*[("item", words(5), {})] * 115)
+    assert len(text) > 3000
+    assert needs_fallback(text, items, lambda: 10_000)
+
+
 def test_visible_words_leave_out_scripts_and_styles_but_not_the_text_after_them() -> None:
     tree = parse_html("<html><head><style>p { color: red }</style></head><body><p>one two</p>"
                       "<script>var a = 1 + 2;</script>three<noscript>x y</noscript></body></html>")
