@@ -142,3 +142,23 @@ def test_the_precision_pass_keeps_trafilaturas_defaults(monkeypatch: pytest.Monk
     calls = _recorded(monkeypatch)
     ex._precision_text(tree, None)
     assert calls == [False]
+
+
+@pytest.mark.parametrize(("markup", "name"), [
+    ('<a rel="author" href="/u/ana">Ana Ruiz</a>', "Ana Ruiz"),
+    ('<meta itemprop="author" content="Ana Ruiz">', "Ana Ruiz"),
+    ('<p class="story-byline">By Ana Ruiz</p>', "Ana Ruiz"),
+    ('<span class="author-name">Ana Ruiz</span>', "Ana Ruiz"),
+    ('<a rel="nofollow author">Ana Ruiz</a><span rel="authors">Ana Ruiz</span>', None),
+])
+def test_the_byline_element_is_found_by_its_attributes(markup: str, name: str | None) -> None:
+    tree = parse_html(f"<html><body><h1>Sea wall</h1>{markup}<p>{PARAGRAPHS[0]}</p></body></html>")
+    assert tree is not None
+    assert ex._byline(tree) == name
+
+
+def test_the_first_byline_in_the_page_wins() -> None:
+    tree = parse_html('<html><body><p class="byline">By Jo Park</p>'
+                      '<a rel="author">Ana Ruiz</a></body></html>')
+    assert tree is not None
+    assert ex._byline(tree) == "Jo Park"
