@@ -15,7 +15,9 @@ readability-lxml when asked, the metadata and the date search
   It is also asked when the page's prose sits in one block and trafilatura's text is
   longer than that block: trafilatura may have added teaser lists or boxes around it; and
   when trafilatura's text lacks many of that block's sub-headings and list items (a fifth of
-  its words or more): it may have dropped a listicle's items or a review's pros and cons.
+  its words or more): it may have dropped a listicle's items or a review's pros and cons;
+  and when a run of the page's story paragraphs is missing from its text between paragraphs
+  it kept (:func:`dropped_section`): it may have left out a section of the story.
 
 When asked, the two outputs are arbitrated. If readability's text is a fuller version of the
 same story (it holds most of trafilatura's words and its extra lines are not chrome) it wins.
@@ -26,8 +28,11 @@ to nothing of a page full of paragraphs (a thread it filed as comments) and read
 prose, readability wins. In the second case readability wins only when its text is the prose
 block alone, inside trafilatura's (:func:`prose_block_wins`). In the third, readability wins
 when its text is trafilatura's with lines put back inside the story (:func:`structure_fuller_wins`).
-Otherwise trafilatura's text is kept. Table rows come out as tab-separated cells. An author
-bio at the end of the text is cut (:func:`author_bio_cut`).
+For a missing section, readability wins when most of what it adds is one run of sentences
+inside the story (:func:`section_fuller_wins`). Otherwise trafilatura's text is kept. Table
+rows come out as tab-separated cells. An author bio at the end of the text is cut
+(:func:`author_bio_cut`), and so are teaser link lines ("Related: <headline>",
+:func:`teaser_line_cuts`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -117,6 +123,29 @@ FALLBACK_PAGE_SHARE = 0.2
 #: ...or is plain paragraphs holding this share of the page's visible words (a page dump).
 FALLBACK_FLAT_SHARE = 0.8
 
+#: A run of the page's ``<p>`` paragraphs that trafilatura's text lacks, between paragraphs it
+#: kept, is a dropped section of the story when it holds this many words or more...
+SECTION_MIN_WORDS = 40
+#: ...at least two paragraphs of this many words...
+SECTION_LONG_PARAGRAPH = 15
+#: ...this share of trafilatura's words or more...
+SECTION_SHARE = 0.04
+#: ...and this many words per paragraph on average (story paragraphs, not comment snippets or
+#: one-line blurbs): then readability is asked (:func:`section_fuller_wins` decides).
+SECTION_AVG_WORDS = 30
+#: ...and sits beside the kept story: it shares an ancestor with the kept paragraphs on either
+#: side within this many levels up (a sidebar or a comment thread shares only ``<body>``).
+SECTION_NEAR = 6
+#: Readability's own lines put back a section when one run of them, inside the story, has at
+#: least ``SECTION_MIN_WORDS`` words, this many sentence ends and this share of its own words.
+SECTION_SENTENCES = 2
+SECTION_RUN_SHARE = 0.5
+#: A teaser link line is a related-content cue, a colon, and a headline of at most this many
+#: words ("Related: Ten ways to ...", "Also read: ...", "Lesen Sie auch: ..."), and at least
+#: this many ("Recommended: yes" in a review's verdict is not a link).
+TEASER_MAX_WORDS = 20
+TEASER_MIN_WORDS = 3
+
 _LOG = logging.getLogger(__name__)
 _WORDS = re.compile(r"\w+")
 _TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
@@ -135,6 +164,11 @@ _BYLINE_XPATH = ("//@rel[.='author']/.. | //@itemprop[.='author']/.. | //@class[
 _TITLE_PARTS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00bb]\s+")
 #: The longest part of a split title stands for the headline only with this many words.
 TITLE_PART_MIN_WORDS = 3
+#: A paragraph's first words (this many, within its first ``_EDGE`` characters), found in a row
+#: in trafilatura's text, tell that trafilatura kept it.
+_EDGE = 60
+_HEAD = 4
+_SENTENCE_END = re.compile(r"\w[.!?][\"\u201d\u2019)]?(?:\s|$)")
 _BY = re.compile(r"^\s*(by|von|par|por|di|door|af|av)\s+", re.I)
 #: A byline longer than this many words is a bio or a teaser, not a name.
 BYLINE_MAX_WORDS = 6
@@ -345,20 +379,37 @@ def prose_stats(tree: HtmlElement) -> tuple[int, list[str]]:
     return total, (_words(block.text_content()) if block is not None else [])
 
 
-def prose_block(tree: HtmlElement) -> tuple[int, HtmlElement | None]:
-    """The page's paragraph words and the element holding most of them (``None`` if none)."""
-    total = 0
-    by_parent: Counter[HtmlElement] = Counter()
+Paragraph = tuple["HtmlElement", str, int]
+
+
+def prose_paragraphs(tree: HtmlElement) -> list[Paragraph]:
+    """The page's ``<p>`` elements that are not mostly link text, in document order, with
+    their text and word count: the page's prose, read once for every rule that needs it."""
+    out = []
     for p in tree.iter("p"):
-        words = len(p.text_content().split())
+        text = p.text_content()
+        words = len(text.split())
         if not words:
             continue
         linked = sum(len(a.text_content().split()) for a in p.iter("a"))
         if linked < LINK_SHARE * words:
-            total += words
-            parent = p.getparent()
-            if parent is not None:
-                by_parent[parent] += words
+            out.append((p, text, words))
+    return out
+
+
+def prose_block(tree: HtmlElement) -> tuple[int, HtmlElement | None]:
+    """The page's paragraph words and the element holding most of them (``None`` if none)."""
+    return _block_of(prose_paragraphs(tree))
+
+
+def _block_of(paragraphs: list[Paragraph]) -> tuple[int, HtmlElement | None]:
+    total = 0
+    by_parent: Counter[HtmlElement] = Counter()
+    for p, _, words in paragraphs:
+        total += words
+        parent = p.getparent()
+        if parent is not None:
+            by_parent[parent] += words
     if not by_parent:
         return total, None
     return total, max(by_parent.items(), key=lambda kv: kv[1])[0]  # first of equals: doc order
@@ -522,6 +573,140 @@ def block_alone_wins(main: str, second: str, block: list[str]) -> bool:
             and _covered(sw, mw) >= BLOCK_INSIDE)
 
 
+def dropped_section(paragraphs: list[Paragraph], words: list[str]) -> bool:
+    """Has trafilatura (its ``words``) left out a section in the middle of the story?
+
+    The page's prose paragraphs (:func:`prose_paragraphs`), in document order, are marked
+    kept (their first words are in the text, in a row) or missing. A run of missing ones
+    between kept ones is a dropped section when it is story-sized (40 words or more, two
+    paragraphs of 15+ words, 4% of trafilatura's words or more and 30 words a paragraph on
+    average) and sits beside
+    the kept story in the page's tree (within 6 levels of the kept paragraphs on either side:
+    a section in its own ``<div>`` of the story's container, not a sidebar, a comment thread or
+    a footer elsewhere on the page). Comment snippets and one-line blurbs are shorter.
+    """
+    # a paragraph is kept when its first words are a run of the text's (a set of the text's
+    # word runs: cheaper than a search of the whole text for every paragraph)
+    runs_of = set(zip(words, words[1:], words[2:], words[3:], strict=False))
+    have: str | None = None
+    runs: list[tuple[int, int, list[Paragraph]]] = []  # (words, long paragraphs, paragraphs)
+    run: list[Paragraph] = []
+    before: HtmlElement | None = None
+    for para in paragraphs:
+        head = _WORDS.findall(para[1][:_EDGE].lower())
+        if len(para[1]) > _EDGE:  # the slice may cut a word
+            head = head[:-1]
+        if len(head) >= _HEAD:
+            kept = tuple(head[:_HEAD]) in runs_of
+        else:  # a short paragraph: the whole of it, as a run of words
+            have = _joined(words) if have is None else have
+            kept = _joined(_words(para[1])) in have
+        if not kept:
+            if before is not None:
+                run.append(para)
+            continue
+        if run and before is not None and _near(run[0][0], before) and _near(run[-1][0], para[0]):
+            runs.append((sum(r[2] for r in run),
+                         sum(r[2] >= SECTION_LONG_PARAGRAPH for r in run), run))
+        before, run = para[0], []
+    return any(n >= SECTION_MIN_WORDS and long_ >= 2 and n >= SECTION_SHARE * len(words)
+               and n >= SECTION_AVG_WORDS * len(run) for n, long_, run in runs)
+
+
+def _near(a: HtmlElement, b: HtmlElement) -> bool:
+    """Do ``a`` and ``b`` share an ancestor within ``SECTION_NEAR`` levels above ``a``?"""
+    above_b = list(b.iterancestors())
+    up = a.getparent()
+    for _ in range(SECTION_NEAR):
+        if up is None:
+            return False
+        if any(up is x for x in above_b):
+            return True
+        up = up.getparent()
+    return False
+
+
+def section_fuller_wins(main: str, second: str) -> bool:
+    """Is readability's text (``second``) trafilatura's (``main``) with a section put back?
+
+    Asked when :func:`dropped_section` saw story paragraphs missing between kept ones.
+    Readability wins when it has trafilatura's text nearly whole (90%) and 5% more, most of
+    what it adds (half its own words or more) is one run of lines inside the story (between
+    the first and the last sentence both share) holding 40 words or more and two sentences or
+    more (a section: its heading and paragraphs, not a caption under each picture or a byline
+    over the story), and few of its own lines are cue chrome or repeat.
+    """
+    mw, sw = _words(main), _words(second)
+    if not mw or len(sw) < GROWS * len(mw) or _covered(mw, sw) < HOLDS:
+        return False
+    have = _joined(mw)
+    lines = []
+    for line in second.split("\n"):
+        words = _words(line)
+        if words:
+            lines.append((line, len(words), _joined(words) not in have))
+    shared = [i for i, (_, n, own) in enumerate(lines) if not own and n >= SENTENCE_WORDS]
+    own_lines = [(i, line, n) for i, (line, n, own) in enumerate(lines) if own]
+    own_words = sum(n for _, _, n in own_lines)
+    if not shared or not own_words:
+        return False
+    best = (0, 0)
+    run = [0, 0]
+    for i, (line, n, own) in enumerate(lines):
+        if own and shared[0] < i < shared[-1]:
+            run[0] += n
+            run[1] += len(_SENTENCE_END.findall(line))
+        else:
+            best = max(best, (run[0], run[1]))
+            run = [0, 0]
+    best = max(best, (run[0], run[1]))
+    chrome = sum(score_line(line_features(line)) <= CUE_CHROME for _, line, _ in own_lines)
+    seen = Counter(line for _, line, _ in own_lines)
+    repeated = sum(n for _, line, n in own_lines if seen[line] > 1)
+    return (best[0] >= SECTION_MIN_WORDS and best[1] >= SECTION_SENTENCES
+            and best[0] >= SECTION_RUN_SHARE * own_words
+            and chrome <= CHROME_LINES * len(own_lines) and repeated <= REPEATED_WORDS * own_words)
+
+
+_TEASER_SEPARATORS = (":", "|", "\u00bb", "\u203a")
+#: Related-content cues that name a ranking, a recommendation or "more information" rather than
+#: a link to another story: before a colon they can open a story line ("Recommended: keep the
+#: dog indoors", "Más información: 555 0100"), so they do not make a teaser line.
+_NOT_LINK_LABELS = frozenset({
+    "recommended", "recommended for you", "recommended reading", "recommended stories",
+    "trending", "trending now", "most popular", "most read", "top stories", "latest news",
+    "latest stories", "popular stories", "editor s picks", "more news", "more stories",
+    "i più letti", "più letti", "les plus lus", "lo más leído", "mais lidas", "meistgelesen",
+    "meistgelesene artikel", "top themen", "recomendados", "consigliati", "te recomendamos",
+    "nos recommandations", "más noticias", "más información", "en savoir plus", "saiba mais",
+})
+
+
+@lru_cache(maxsize=1)
+def _teaser_line() -> re.Pattern[str]:
+    """A related-content cue (every cue language), a separator, then the rest of the line."""
+    related = cues.alternation(cues.load().phrases("related") - _NOT_LINK_LABELS)
+    return re.compile(rf"^[\s*\u2022\u00b7-]*(?:{related})\s*[:|\u00bb\u203a]\s*(\S.*)$", re.I)
+
+
+def teaser_line_cuts(text: str) -> list[Cut]:
+    """Lines that link to another story: "Related: <headline>", "Also read: <headline>".
+
+    The extractor took them because they sit between the story's paragraphs. The cue and the
+    colon make the line a link label, not prose ("Related research shows ..." has no colon);
+    the headline after it is short (3-20 words): a longer rest, or a one-word verdict, is kept.
+    """
+    pattern = _teaser_line()
+    cuts = []
+    for line in iter_lines(text):
+        if line.blank or not any(sep in line.text for sep in _TEASER_SEPARATORS):
+            continue
+        m = pattern.match(line.text)
+        if m and TEASER_MIN_WORDS <= len(m.group(1).split()) <= TEASER_MAX_WORDS:
+            cuts.append(Cut(line.start, line.end, "link to a related story"))
+    return cuts
+
+
 def _title_keys(title: str) -> set[str]:
     """The title's comparison forms: whole, and its longest part when it carries the site's
     name ("Headline | Site")."""
@@ -597,10 +782,12 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     meta = page_metadata(tree, url)
     text = _trafilatura_text(tree, url)
     source = "trafilatura"
-    page_words, block_el = prose_block(tree)
+    paragraphs = prose_paragraphs(tree)
+    page_words, block_el = _block_of(paragraphs)
     block = _words(block_el.text_content()) if block_el is not None else []
     words = _words(text)
     doubt = doubt_of(words, page_words, block)
+    second: str | None = None  # readability's text, once asked
     if doubt == "short":
         text, source = arbitrate(text, _readability_or_nothing(tree), page_words)
     elif doubt == "over_block":
@@ -615,6 +802,13 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
         second = _precision_text(tree, url)
         if block_alone_wins(text, second, block):
             text, source = second, "trafilatura-precision"
+        second = None  # that was the precision pass, not readability
+    if (doubt is None and source == "trafilatura" and words
+            and dropped_section(paragraphs, words)):
+        if second is None:
+            second = _readability_or_nothing(tree)
+        if section_fuller_wins(text, second):
+            text, source = second, "readability"
     if isinstance(html, str) and html:
         page = html
     else:  # bytes or a tree only: the date search reads the markup as a string
@@ -671,4 +865,5 @@ def extract(article: Article) -> Article | Drop:
     )
     cuts = [c for c in (title_line_cut(out.text, title), author_bio_cut(out.text, out.authors))
             if c]
+    cuts += teaser_line_cuts(out.text)
     return apply_cuts(out, cuts, "extract") if cuts else out
