@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "src"))
 FETCHED = "2026-01-01T00:00:00+00:00"
 #: Memory samples are taken every 0.1 s; USS (private memory) every this many samples.
 USS_EVERY = 10
+TREE_EVERY = 10  # list the process tree every 10th sample (a second)
 
 
 def default_data() -> Path:
@@ -171,6 +172,7 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
     load_before = os.getloadavg()[0]
     sampler_cpu = time.process_time()
     samples = 0
+    procs: list = []
     while child.poll() is None:
         rss = uss = 0
         # USS needs /proc/PID/smaps, ~1 ms of this process's CPU per worker and sample: read
@@ -178,10 +180,13 @@ def measure(mode: str, kind: str, n: int, workers: int, data: Path, pipeline_kin
         # sampler does not take a measurable share of the cores it measures (RSS is cheap).
         full = samples % USS_EVERY == 0
         samples += 1
-        try:
-            procs = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            break
+        # Listing the tree reads every /proc/PID/stat on the machine (~1/3 of the sampler's
+        # CPU at 10 samples a second); workers live for the whole run, so list it once a second.
+        if samples % TREE_EVERY == 1 or not procs:
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
         for proc in procs:
             try:
                 info = proc.memory_full_info() if full else proc.memory_info()
