@@ -517,6 +517,42 @@ def dropped_structure(block: HtmlElement | None, words: list[str]) -> int:
     return missing
 
 
+_Line = tuple[str, int, bool]  # (line, words, not in trafilatura's text)
+_OwnLine = tuple[int, str, int]  # (index in the second text, line, words)
+
+
+def _added_lines(main: str, second: str
+                 ) -> tuple[list[_Line], list[int], list[_OwnLine], int] | None:
+    """The second text's lines against the first, for the "fuller wins" tests: (every line
+    with its word count and whether it is the second text's own, the indexes of the shared
+    sentence-long lines, the own lines, their words); None when the second text does not hold
+    the first nearly whole and more, or adds nothing beside a shared sentence."""
+    mw, sw = _words(main), _words(second)
+    if not mw or len(sw) < GROWS * len(mw) or _covered(mw, sw) < HOLDS:
+        return None
+    have = _joined(mw)
+    lines: list[_Line] = []
+    for line in second.split("\n"):
+        words = _words(line)
+        if words:
+            lines.append((line, len(words), _joined(words) not in have))
+    shared = [i for i, (_, n, own) in enumerate(lines) if not own and n >= SENTENCE_WORDS]
+    own_lines = [(i, line, n) for i, (line, n, own) in enumerate(lines) if own]
+    own_words = sum(n for _, _, n in own_lines)
+    if not shared or not own_words:
+        return None
+    return lines, shared, own_lines, own_words
+
+
+def _few_chrome_or_repeats(own_lines: list[_OwnLine], own_words: int) -> bool:
+    """Few of the added lines are cue chrome ("Advertisement", "VIDEO") and few of their words
+    are in lines that repeat (a caption under every picture)."""
+    chrome = sum(score_line(line_features(line)) <= CUE_CHROME for _, line, _ in own_lines)
+    seen = Counter(line for _, line, _ in own_lines)
+    repeated = sum(n for _, line, n in own_lines if seen[line] > 1)
+    return chrome <= CHROME_LINES * len(own_lines) and repeated <= REPEATED_WORDS * own_words
+
+
 def structure_fuller_wins(main: str, second: str) -> bool:
     """Is readability's text (``second``) trafilatura's (``main``) with the story's dropped
     lines put back?
@@ -530,26 +566,12 @@ def structure_fuller_wins(main: str, second: str) -> bool:
     chrome ("Advertisement", "VIDEO") and few of their words are in lines that repeat
     (a caption under every picture).
     """
-    mw, sw = _words(main), _words(second)
-    if not mw or len(sw) < GROWS * len(mw) or _covered(mw, sw) < HOLDS:
+    split = _added_lines(main, second)
+    if split is None:
         return False
-    have = _joined(mw)
-    lines = []
-    for line in second.split("\n"):
-        words = _words(line)
-        if words:
-            lines.append((line, len(words), _joined(words) not in have))
-    shared = [i for i, (_, n, own) in enumerate(lines) if not own and n >= SENTENCE_WORDS]
-    own_lines = [(i, line, n) for i, (line, n, own) in enumerate(lines) if own]
-    own_words = sum(n for _, _, n in own_lines)
-    if not shared or not own_words:
-        return False
+    _, shared, own_lines, own_words = split
     inside = sum(n for i, _, n in own_lines if shared[0] < i < shared[-1])
-    chrome = sum(score_line(line_features(line)) <= CUE_CHROME for _, line, _ in own_lines)
-    seen = Counter(line for _, line, _ in own_lines)
-    repeated = sum(n for _, line, n in own_lines if seen[line] > 1)
-    return (inside >= INTERIOR * own_words and chrome <= CHROME_LINES * len(own_lines)
-            and repeated <= REPEATED_WORDS * own_words)
+    return inside >= INTERIOR * own_words and _few_chrome_or_repeats(own_lines, own_words)
 
 
 def small_block_doubt(words: list[str], page_words: int, block: list[str]) -> bool:
@@ -636,20 +658,10 @@ def section_fuller_wins(main: str, second: str) -> bool:
     more (a section: its heading and paragraphs, not a caption under each picture or a byline
     over the story), and few of its own lines are cue chrome or repeat.
     """
-    mw, sw = _words(main), _words(second)
-    if not mw or len(sw) < GROWS * len(mw) or _covered(mw, sw) < HOLDS:
+    split = _added_lines(main, second)
+    if split is None:
         return False
-    have = _joined(mw)
-    lines = []
-    for line in second.split("\n"):
-        words = _words(line)
-        if words:
-            lines.append((line, len(words), _joined(words) not in have))
-    shared = [i for i, (_, n, own) in enumerate(lines) if not own and n >= SENTENCE_WORDS]
-    own_lines = [(i, line, n) for i, (line, n, own) in enumerate(lines) if own]
-    own_words = sum(n for _, _, n in own_lines)
-    if not shared or not own_words:
-        return False
+    lines, shared, own_lines, own_words = split
     best = (0, 0)
     run = [0, 0]
     for i, (line, n, own) in enumerate(lines):
@@ -660,12 +672,9 @@ def section_fuller_wins(main: str, second: str) -> bool:
             best = max(best, (run[0], run[1]))
             run = [0, 0]
     best = max(best, (run[0], run[1]))
-    chrome = sum(score_line(line_features(line)) <= CUE_CHROME for _, line, _ in own_lines)
-    seen = Counter(line for _, line, _ in own_lines)
-    repeated = sum(n for _, line, n in own_lines if seen[line] > 1)
     return (best[0] >= SECTION_MIN_WORDS and best[1] >= SECTION_SENTENCES
             and best[0] >= SECTION_RUN_SHARE * own_words
-            and chrome <= CHROME_LINES * len(own_lines) and repeated <= REPEATED_WORDS * own_words)
+            and _few_chrome_or_repeats(own_lines, own_words))
 
 
 _TEASER_SEPARATORS = (":", "|", "\u00bb", "\u203a")
