@@ -119,6 +119,15 @@ def trafilatura_precision(html: str, url: str | None) -> str:
     return trafilatura.extract(html, url=url, favor_precision=True) or ""
 
 
+def trafilatura_metadata(html: str, url: str | None) -> str:
+    """trafilatura with its metadata search (title, author, date via htmldate, ...): the peer
+    doing the work cleanfeed's ``extract`` step does (it finds the date and metadata too)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    return (getattr(doc, "text", None) or "") if doc is not None else ""
+
+
 def readability_lxml(html: str, url: str | None) -> str:
     import lxml.html
     from readability import Document
@@ -141,6 +150,7 @@ HTML_EXTRACTORS: dict[str, Callable[[str, str | None], str]] = {
     "cleanfeed-pipeline": cleanfeed_pipeline,
     "trafilatura": trafilatura_default,
     "trafilatura-precision": trafilatura_precision,
+    "trafilatura-metadata": trafilatura_metadata,
     "readability-lxml": readability_lxml,
 }
 
