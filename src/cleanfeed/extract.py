@@ -44,7 +44,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from lxml import etree
 
@@ -122,6 +122,9 @@ FALLBACK_MAX_CHARS = 3000
 FALLBACK_PAGE_SHARE = 0.2
 #: ...or is plain paragraphs holding this share of the page's visible words (a page dump).
 FALLBACK_FLAT_SHARE = 0.8
+#: On a short text, justext's text replaces it when it has more than this many times its
+#: characters (trafilatura's own ratio for the justext candidate of its recall retry).
+JUSTEXT_RATIO = 2.0
 
 #: A run of the page's ``<p>`` paragraphs that trafilatura's text lacks, between paragraphs it
 #: kept, is a dropped section of the story when it holds this many words or more...
@@ -222,9 +225,12 @@ def _precision_text(tree: HtmlElement, url: str | None) -> str:
 def _trafilatura_run(tree: HtmlElement, url: str | None, *, favor_precision: bool) -> str:
     """One trafilatura pass with cleanfeed's settings (tables as tab-separated rows).
 
-    The main pass runs trafilatura's own extractor alone (``fast``) and adds its fallback
-    (readability and justext inside trafilatura, a quarter of its time) only on the pages
-    where that fallback can change the answer (:func:`needs_fallback`). The precision pass
+    The main pass runs trafilatura's own extractor alone (``fast``). Where its text came up
+    short (:func:`fallback_reason`), trafilatura's full pass would end with its justext
+    candidate, so that candidate alone is asked (:func:`justext_text`): the full pass
+    repeats the whole extraction with a readability fork and the recall retry besides, twice
+    the cost on those pages for the same choice on most of them. Where the text is empty or
+    a plain dump of the page, trafilatura runs again with its fallback. The precision pass
     keeps trafilatura's defaults.
     """
     import trafilatura
@@ -236,29 +242,88 @@ def _trafilatura_run(tree: HtmlElement, url: str | None, *, favor_precision: boo
         )
 
     doc = None if favor_precision else run(True)
-    if doc is None or isinstance(doc, dict) or needs_fallback(
-            doc.text or "", doc.body, lambda: visible_words(tree)):
-        doc = run(False)
+    if doc is not None and not isinstance(doc, dict):
+        reason = fallback_reason(doc.text or "", doc.body, lambda: visible_words(tree))
+        if reason is None:
+            return _untable(doc.text or "")
+        if reason == "short":
+            # trafilatura's own measure of its text: the body's text nodes joined by spaces
+            found = justext_text(tree, len(" ".join(doc.body.itertext()).strip()))
+            if found is not None:
+                return _untable(found or doc.text or "")
+    doc = run(False)
     if doc is None or isinstance(doc, dict):  # dict only with as_dict=True, which we never pass
         return ""
     return _untable(doc.text or "")
 
 
-def needs_fallback(text: str, body: Any, page_words: Callable[[], int]) -> bool:
-    """Would trafilatura's fallback (readability, justext) change its own extractor's text?
+#: schema.org's type for a forum thread's posts in JSON-LD: trafilatura keeps comment sections
+#: on such pages (the posts are the content), and so does :func:`justext_text`.
+_FORUM_TYPE = re.compile(
+    r'"@type"\s*:\s*(?:"DiscussionForumPosting"|\[[^\]]*"DiscussionForumPosting")')
 
-    Only where that extractor under-delivered, in the shapes trafilatura's own rescues look
-    for: its text is nothing; its text is the page dumped as plain paragraphs (no heading,
-    list, table or formatting: what trafilatura's baseline rescue returns) in one block or
-    holding most of the page's visible words (``page_words``, counted only when needed); or
-    its text is short (under ``FALLBACK_MAX_CHARS`` by trafilatura's own measure, the body's
-    text with its whitespace collapsed) and a small share of the page's visible words
-    (trafilatura's own bounds for its retry, with visible words as the page measure).
-    Elsewhere its extractor took the story and the fallback keeps it (on 441 benchmark
-    pages the extract step's text differs on 5, see ``docs/extraction.md``).
+
+@lru_cache(maxsize=1)
+def _justext_options() -> Any:
+    """trafilatura's default settings (justext reads only the page's language, none here)."""
+    from trafilatura.settings import Extractor
+
+    return Extractor()
+
+
+def justext_text(tree: HtmlElement, than: int) -> str | None:
+    """The text justext finds on the page when it holds more than ``JUSTEXT_RATIO`` times
+    ``than`` characters, else ``""``; ``None`` when this trafilatura lacks the pieces (the
+    caller then runs trafilatura's full pass, which tries the same candidate).
+
+    It is the candidate trafilatura's full pass tries last on a short extraction, made the same
+    way: justext (trafilatura's stop words of every language) on the raw page without the
+    sections trafilatura prunes first (comment sections too, except on a forum thread).
+    """
+    try:
+        from trafilatura.external import justext_rescue
+        from trafilatura.htmlprocessing import prune_unwanted_nodes
+        from trafilatura.xml import xmltotxt
+        from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+    except ImportError:  # another trafilatura: its full pass instead
+        return None
+    raw = prune_unwanted_nodes(copy.deepcopy(tree), RAW_TREE_PRUNE_XPATH)
+    if not any(script.text and _FORUM_TYPE.search(script.text)
+               for script in raw.iterfind('.//script[@type="application/ld+json"]')):
+        raw = prune_unwanted_nodes(raw, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    try:
+        body, text = justext_rescue(raw, _justext_options())
+    except Exception:  # justext fails on some pages: the short text stands
+        _LOG.debug("justext failed")
+        return ""
+    if len(text) <= JUSTEXT_RATIO * than:
+        return ""
+    return str(xmltotxt(body, False))
+
+
+def needs_fallback(text: str, body: Any, page_words: Callable[[], int]) -> bool:
+    """Would trafilatura's fallback change its own extractor's text? (:func:`fallback_reason`)"""
+    return fallback_reason(text, body, page_words) is not None
+
+
+FallbackReason = Literal["empty", "flat", "short"]
+
+
+def fallback_reason(text: str, body: Any, page_words: Callable[[], int]) -> FallbackReason | None:
+    """Why trafilatura's extractor under-delivered, in the shapes trafilatura's own rescues
+    look for, or ``None`` where it took the story.
+
+    ``"empty"``: its text is nothing. ``"flat"``: its text is the page dumped as plain
+    paragraphs (no heading, list, table or formatting: what trafilatura's baseline rescue
+    returns) in one block or holding most of the page's visible words (``page_words``,
+    counted only when needed). ``"short"``: its text is under ``FALLBACK_MAX_CHARS`` by
+    trafilatura's own measure (the body's text with its whitespace collapsed) and a small
+    share of the page's visible words (trafilatura's own bounds for its retry, with visible
+    words as the page measure). Elsewhere trafilatura's fallback keeps its extractor's text
+    (on 441 benchmark pages the extract step's text differs on 5, see ``docs/extraction.md``).
     """
     if not text.strip() or body is None or not len(body):
-        return True
+        return "empty"
     words = len(text.split())
     counted: list[int] = []
 
@@ -269,9 +334,11 @@ def needs_fallback(text: str, body: Any, page_words: Callable[[], int]) -> bool:
 
     if (all(el.tag == "p" and not len(el) and not el.attrib for el in body)
             and (len(body) == 1 or words >= FALLBACK_FLAT_SHARE * page())):
-        return True
+        return "flat"
     chars = len(" ".join(" ".join(body.itertext()).split()))
-    return chars < FALLBACK_MAX_CHARS and words < FALLBACK_PAGE_SHARE * page()
+    if chars < FALLBACK_MAX_CHARS and words < FALLBACK_PAGE_SHARE * page():
+        return "short"
+    return None
 
 
 _HIDDEN_TEXT = ("script", "style", "noscript", "template")
