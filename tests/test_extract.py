@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 import cleanfeed
 from cleanfeed.article import Article, Drop, RawRecord
 from cleanfeed.extract import (
@@ -11,6 +14,7 @@ from cleanfeed.extract import (
     extract,
     extract_html,
     readability_text,
+    readable_length,
 )
 from tests.conftest import make
 
@@ -177,3 +181,39 @@ def test_trafilatura_text_loses_empty_items_and_table_bars_only() -> None:
     raw = "Story line.\n- \n-\n- A real item\n| Phase | Cost |\n| --- | --- |\n| Piles | 3.1m |"
     assert _untable(raw) == "Story line.\n- A real item\nPhase\tCost\nPiles\t3.1m"
     assert _untable("A | B is not a table row") == "A | B is not a table row"
+
+
+_SPACES_AND_TEXT = st.text(alphabet=st.sampled_from(
+    [" ", "\t", "\n", "\r", "\xa0", "\u2009", "\u3000", "\x0b", "\x0c", "\x85", "a", "b", "."]),
+    max_size=60)
+
+
+@given(_SPACES_AND_TEXT, st.integers(0, 300), _SPACES_AND_TEXT)
+def test_readable_length_is_the_length_of_readabilitys_cleaned_text(
+        head: str, blanks: int, tail: str) -> None:
+    from readability.readability import clean
+
+    for text in (head + tail, head + " " * blanks + tail, head + "\n" + " " * blanks + tail):
+        assert readable_length(text) == len(clean(text))
+
+
+def test_readabilitys_link_density_is_measured_the_same_way() -> None:
+    import copy
+    from pathlib import Path
+
+    import lxml.html
+    from readability import Document
+
+    from cleanfeed.extract import _readability_document, parse_html
+    from tests.test_extract_fallback import DIV_STORY, FLAT_PAGE
+
+    links = "".join(f"<li><a href='/n/{i}'>Teaser  headline\t{i}</a>  </li>\n" for i in range(30))
+    menu_page = page(f"<ul class='nav'>{links}</ul>{STORY_BODY}<ul>{links}</ul>")
+    pages = [page(STORY_BODY), menu_page, DIV_STORY, FLAT_PAGE,
+             Path("samples/page.html").read_text(encoding="utf-8")]
+    for html in pages:
+        tree = parse_html(html)
+        assert tree is not None
+        ours = _readability_document()(copy.deepcopy(tree)).summary(html_partial=True)
+        assert ours == Document(copy.deepcopy(tree)).summary(html_partial=True)
+        assert lxml.html.fromstring(ours).text_content().strip()
