@@ -6,11 +6,12 @@ Usage::
 
 For each dataset (default: the two extraction sets) it prints, per page of the whole set:
 
-1. The fallback gate (``cleanfeed.extract.needs_fallback``): on how many pages trafilatura's
-   fast pass is followed by its full pass (the fast pass's time is then spent for nothing),
-   that time by the gate's reason, and on how many of those pages the full pass's text is the
-   fast pass's. trafilatura's main extractor keeps teasers in fast mode only, so the full pass
-   cannot reuse the fast pass's extraction.
+1. The fallback gate (``cleanfeed.extract.fallback_reason``): on how many pages trafilatura's
+   fast pass comes up empty, a page dump or short, and by reason the fast pass's time, the time
+   of trafilatura's full pass on those pages (what the step ran on all of them before), and on
+   how many of them the step's text is the full pass's. On short pages the step asks only the
+   justext candidate the full pass ends with (``cleanfeed.extract.justext_text``): its time is
+   printed beside the full pass's.
 2. readability-lxml against trafilatura's vendored port (``trafilatura.readability_lxml``) on
    the pages where the extract step asks readability: CPU time and how many texts are the same
    (whitespace collapsed). A faster port is a lever only if its texts are the same.
@@ -42,22 +43,6 @@ def _fast_and_full(tree: Any, url: str | None, fast: bool) -> Any:
         deduplicate=False, favor_precision=False, fast=fast)
 
 
-def _gate_reason(doc: Any, tree: Any) -> str | None:
-    """Why :func:`needs_fallback` asks for the full pass (``None``: it does not)."""
-    if doc is None or isinstance(doc, dict):
-        return "no result"
-    text, body = doc.text or "", doc.body
-    if not ex.needs_fallback(text, body, lambda: ex.visible_words(tree)):
-        return None
-    if not text.strip() or body is None or not len(body):
-        return "empty"
-    if all(el.tag == "p" and not len(el) and not el.attrib for el in body) and (
-            len(body) == 1
-            or len(text.split()) >= ex.FALLBACK_FLAT_SHARE * ex.visible_words(tree)):
-        return "flat"
-    return "short"
-
-
 def _readability_texts(tree: Any) -> tuple[str, float, str, float]:
     """readability-lxml's and the vendored port's text (words joined) and CPU seconds."""
     import lxml.html
@@ -82,7 +67,9 @@ def _readability_texts(tree: Any) -> tuple[str, float, str, float]:
 def run(directory: Path, limit: int | None) -> None:
     pages = load_pages(directory, limit)
     n = len(pages)
-    wasted: dict[str, float] = {}
+    fast: dict[str, float] = {}
+    full: dict[str, float] = {}
+    justext: dict[str, float] = {}
     reasons: Counter[tuple[str, bool]] = Counter()
     asked: list[Any] = []
     original = ex._readability_or_nothing
@@ -93,11 +80,22 @@ def run(directory: Path, limit: int | None) -> None:
         t = time.process_time()
         doc = _fast_and_full(tree, page.url, True)
         spent = time.process_time() - t
-        why = _gate_reason(doc, tree)
+        if doc is None or isinstance(doc, dict):
+            why: str | None = "no result"
+        else:
+            why = ex.fallback_reason(doc.text or "", doc.body,
+                                     lambda tree=tree: ex.visible_words(tree))
         if why is not None:
-            wasted[why] = wasted.get(why, 0.0) + spent
-            full = _fast_and_full(tree, page.url, False)
-            same = doc is not None and full is not None and (full.text or "") == (doc.text or "")
+            fast[why] = fast.get(why, 0.0) + spent
+            t = time.process_time()
+            whole = _fast_and_full(tree, page.url, False)
+            full[why] = full.get(why, 0.0) + time.process_time() - t
+            if why == "short":
+                t = time.process_time()
+                ex.justext_text(tree, len(" ".join(doc.body.itertext()).strip()))
+                justext[why] = justext.get(why, 0.0) + time.process_time() - t
+            ours = ex._trafilatura_text(tree, page.url)
+            same = whole is not None and ours == ex._untable(whole.text or "")
             reasons[(why, same)] += 1
         seen: list[Any] = []
         ex._readability_or_nothing = lambda tr, seen=seen: (seen.append(copy.deepcopy(tr)), "")[1]
@@ -107,13 +105,16 @@ def run(directory: Path, limit: int | None) -> None:
             ex._readability_or_nothing = original
         asked.extend(seen[:1])
     print(f"\n=== {directory.name}: {n} pages ===")
-    print(f"full pass after the fast one on {sum(reasons.values())} pages; fast pass spent for "
-          f"nothing: {sum(wasted.values()) / n * 1000:.1f} ms/page")
-    for why in sorted(wasted):
+    print(f"trafilatura's fast pass under-delivers on {sum(reasons.values())} pages; CPU per "
+          "page of the whole set:")
+    for why in sorted(fast):
         same = reasons[(why, True)]
         total = same + reasons[(why, False)]
-        print(f"  {why:10s} {total:3d} pages ({same} with the full text = the fast text): "
-              f"{wasted[why] / n * 1000:5.1f} ms/page")
+        step = (f"justext candidate {justext[why] / n * 1000:5.1f} ms/page" if why in justext
+                else "the step runs the full pass")
+        print(f"  {why:10s} {total:3d} pages ({same} with the step's text = the full pass's): "
+              f"fast pass {fast[why] / n * 1000:5.1f} ms/page, full pass "
+              f"{full[why] / n * 1000:5.1f} ms/page, {step}")
     rows = [_readability_texts(tree) for tree in asked]
     same = sum(a == b for a, _, b, _ in rows)
     print(f"readability asked on {len(rows)} pages: readability-lxml "
