@@ -82,3 +82,32 @@ def test_date_patterns_agree_on_word_soup(parts: list[str]) -> None:
         plain = re.compile(pattern.pattern.replace(dates._MONTH_RE, _plain(MONTHS))
                            .replace(dates._WEEKDAY_RE, _plain(dates._WEEKDAYS)), re.I)
         assert _matches(pattern, line) == _matches(plain, line)
+
+
+_RELATIVE_LINES = [
+    "Posted 2 hours ago", "an hour ago | 3 Tagen", "vor 3 Tagen aktualisiert", "il y a 2 jours",
+    "hace 5 minutos", "há 2 semanas", "2 giorni fa", "3 uur geleden", "today at 10:15",
+    "Yesterday, 9:30 pm", "gestern um 18:00 Uhr", "avant-hier", "l'altro ieri alle 10",
+    "hier à 10h", "just now", "à l'instant", "the agora, hace un año", "vorgestern",
+    "one year ago, a year ago", "updated today", "aujourd’hui", "Heute 12:00",
+]
+
+
+def test_relative_patterns_find_the_same_phrases() -> None:
+    unit = _plain(dates._REL_UNIT)
+    day_words = _plain(dates._DAY_WORDS)
+    words = _plain([*dates._DAY_WORDS, "just now", "gerade eben", "à l'instant", "ahora mismo",
+                    "agora mesmo", "proprio ora", "ago", "fa", "atrás", "atras", "geleden",
+                    "vor", "hace", "há", "ha", "faz"])
+    maybe = re.compile(r"\d|(?<!\w)(?:" + words + r"|il\s+y\s+a)(?!\w)", re.I)
+    dayword = re.compile(dates._DAYWORD_RE.pattern.replace(
+        word_alternation(dates._DAY_WORDS), day_words), re.I)
+    assert dayword.pattern != dates._DAYWORD_RE.pattern
+    for line in [*_RELATIVE_LINES, *_DATE_LINES, "no date here", "Zoe a fait"]:
+        assert bool(dates._MAYBE_DATE.search(line)) == bool(maybe.search(line)), line
+        assert _matches(dates._DAYWORD_RE, line) == _matches(dayword, line), line
+        for pattern in dates._REL_PATTERNS:
+            plain = re.compile(pattern.pattern.replace(dates._UNIT_RE, unit), re.I)
+            assert plain.pattern != pattern.pattern
+            assert _matches(pattern, line) == _matches(plain, line), line
+            assert bool(pattern.fullmatch(line)) == bool(plain.fullmatch(line)), line

@@ -212,7 +212,7 @@ _REL_UNIT = {
     "anni": "y", "jaar": "y", "jaren": "y",
 }
 _ONE = r"a|an|one|ein|eine|einer|einem|einen|un|une|una|uno|um|uma|één|een"
-_UNIT_RE = "|".join(sorted((re.escape(u) for u in _REL_UNIT), key=len, reverse=True))
+_UNIT_RE = word_alternation(_REL_UNIT)
 _N = rf"(?P<n>\d{{1,3}}|{_ONE})"
 _REL_PATTERNS = [
     re.compile(rf"(?<!\w){_N}\s+(?P<unit>{_UNIT_RE})\s+(?:ago|fa|atrás|atras|geleden)(?!\w)", re.I),
@@ -226,20 +226,20 @@ _DAY_WORDS = {
     "l'altro ieri": 2, "eergisteren": 2,
 }
 _DAYWORD_RE = re.compile(
-    r"(?<![\w'’])(?P<w>"
-    + "|".join(sorted((re.escape(w) for w in _DAY_WORDS), key=len, reverse=True))
-    + rf")(?![\w'’])(?:{_JOIN}(?P<time>{_TIME}))?",
+    rf"(?<![\w'’])(?P<w>{word_alternation(_DAY_WORDS)})(?![\w'’])(?:{_JOIN}(?P<time>{_TIME}))?",
     re.I,
 )
 _JUST_NOW = re.compile(
     r"(?<!\w)(?:just now|gerade eben|à l'instant|ahora mismo|agora mesmo|proprio ora)(?!\w)", re.I
 )
 
-#: A line without any of these holds no date the patterns above could read.
+#: A line without any of these holds no date the patterns above could read (searched on every
+#: line of a page when a fetch time anchors relative dates: the words as one trie).
 _MAYBE_DATE = re.compile(
-    r"\d|(?<!\w)(?:" + "|".join(sorted((re.escape(w) for w in _DAY_WORDS), key=len, reverse=True))
-    + r"|just now|gerade eben|à l'instant|ahora mismo|agora mesmo|proprio ora"
-    r"|ago|fa|atrás|atras|geleden|vor|il\s+y\s+a|hace|há|ha|faz)(?!\w)",
+    r"\d|(?<!\w)(?:" + word_alternation([
+        *_DAY_WORDS, "just now", "gerade eben", "à l'instant", "ahora mismo", "agora mesmo",
+        "proprio ora", "ago", "fa", "atrás", "atras", "geleden", "vor", "hace", "há", "ha", "faz",
+    ]) + r"|il\s+y\s+a)(?!\w)",
     re.I,
 )
 
