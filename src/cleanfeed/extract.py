@@ -32,7 +32,8 @@ For a missing section, readability wins when most of what it adds is one run of 
 inside the story (:func:`section_fuller_wins`). Otherwise trafilatura's text is kept. Table
 rows come out as tab-separated cells. An author bio at the end of the text is cut
 (:func:`author_bio_cut`), and so are teaser link lines ("Related: <headline>",
-:func:`teaser_line_cuts`).
+:func:`teaser_line_cuts`) and the page chrome that ends the text ("Comments", "Sign up now",
+:func:`trailing_chrome_cut`).
 """
 
 from __future__ import annotations
@@ -182,6 +183,11 @@ BIO_LAST_LINES = 8
 BIO_NAME_WITHIN = 5
 #: ...and is cut, with everything after it, only when that is at most this share of the words.
 BIO_MAX_SHARE = 0.3
+#: The text's last lines are page chrome (:func:`trailing_chrome_cut`) when each has at most
+#: this many words and scores as cue chrome (``CUE_CHROME``)...
+TAIL_MAX_WORDS = 8
+#: ...and are cut only up to this share of the text's words.
+TAIL_MAX_SHARE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -881,6 +887,42 @@ def author_bio_cut(text: str, authors: tuple[str, ...]) -> Cut | None:
     return None
 
 
+#: Words that make a short line a credit or a rights line ("(c) Reuters", "Main image credit:
+#: Getty", "Copyright 2019 ...") rather than chrome: it names the story's source and stays.
+_CREDIT_WORDS = frozenset({"image", "photo", "picture", "credit", "courtesy"})
+
+
+@lru_cache(maxsize=1)
+def _credit_line() -> re.Pattern[str]:
+    """A copyright cue (every cue language), a (c) sign or a credit word, anywhere in a line."""
+    words = cues.alternation(cues.load().phrases("copyright") | _CREDIT_WORDS)
+    return re.compile(rf"\u00a9|\(c\)|\b(?:{words})", re.I)
+
+
+def trailing_chrome_cut(text: str) -> Cut | None:
+    """The run of page-chrome lines that ends the text ("Comments", "Sign up now", "More Great
+    Stories", "Filed under: ...", a bare link), or ``None``.
+
+    The extractor takes them when they sit in the story's container after its last paragraph.
+    Each line of the run is short (8 words or fewer) and scores as chrome by a cue with the
+    line scorer the text-dump path uses (a cue word or phrase, a bare URL or address), so a
+    story's closing sentence, which scores as prose, stops the run. A credit or rights line
+    ("(c) Reuters", "Photo: ...", "Copyright ...") stops it too: it names the story's source.
+    Never the first line, and never more than a tenth of the text's words.
+    """
+    lines = [line for line in iter_lines(text) if not line.blank]
+    start: int | None = None
+    credit = _credit_line()
+    for line in reversed(lines[1:]):
+        if (len(line.text.split()) > TAIL_MAX_WORDS or credit.search(line.text)
+                or score_line(line_features(line.text)) > CUE_CHROME):
+            break
+        start = line.start
+    if start is None or len(_words(text[start:])) > TAIL_MAX_SHARE * len(_words(text)):
+        return None
+    return Cut(start, len(text), "page chrome after the story")
+
+
 def _readability_or_nothing(tree: HtmlElement) -> str:
     try:
         return readability_text(copy.deepcopy(tree))
@@ -959,7 +1001,8 @@ def extract(article: Article) -> Article | Drop:
 
     A first line that repeats the title is taken out (and recorded): the headline is the
     ``title`` field, not the body's first sentence. So is an author bio at the end
-    (:func:`author_bio_cut`).
+    (:func:`author_bio_cut`), teaser link lines (:func:`teaser_line_cuts`) and the chrome
+    lines that end the text (:func:`trailing_chrome_cut`).
     """
     html = article.hints.get("html")
     if html is None:
@@ -982,7 +1025,7 @@ def extract(article: Article) -> Article | Drop:
         url=article.url or found.url,
         hints=hints,
     )
-    cuts = [c for c in (title_line_cut(out.text, title), author_bio_cut(out.text, out.authors))
-            if c]
+    cuts = [c for c in (title_line_cut(out.text, title), author_bio_cut(out.text, out.authors),
+                        trailing_chrome_cut(out.text)) if c]
     cuts += teaser_line_cuts(out.text)
     return apply_cuts(out, cuts, "extract") if cuts else out
