@@ -9,7 +9,8 @@ readability-lxml when asked, the metadata and the date search
 * the page's metadata (title, authors, site, canonical URL) comes from its meta tags and
   JSON-LD, read with trafilatura's metadata helpers, and from a byline element;
 * readability-lxml gives a second opinion only when trafilatura's text looks doubtful: much
-  shorter than the page's own paragraph text (the ``<p>`` words outside link lists). On most
+  shorter than the page's own paragraph text (the ``<p>`` words outside link lists), or on a
+  page with no such paragraph at all, where that measure is blind. On most
   pages trafilatura has taken nearly all of that text and a second parse would not change the
   answer; on the few where it fell short it often missed part of the story or took a sidebar.
   It is also asked when the page's prose sits in one block and trafilatura's text is
@@ -584,13 +585,18 @@ def arbitrate(main: str, second: str, page_words: int = 0) -> tuple[str, str]:
 def doubt_of(words: list[str], page_words: int, block: list[str]) -> str | None:
     """Why trafilatura's text (its ``words``) needs readability's second opinion, if it does.
 
-    ``"short"``: under half the page's paragraph words. ``"over_block"``: the page's prose
-    sits in one block (``block``, its words), that block lies inside trafilatura's text, and
-    the text has 7% more words or more: readability may find the block alone
+    ``"short"``: under half the page's paragraph words. ``"no_prose"``: the page has no
+    ``<p>`` prose at all (its text sits in ``<div>``s and ``<br>`` lines), so every measure
+    above is blind and trafilatura's text cannot be judged against the page: readability is
+    asked and :func:`arbitrate` decides, as for a short text. ``"over_block"``: the page's
+    prose sits in one block (``block``, its words), that block lies inside trafilatura's text,
+    and the text has 7% more words or more: readability may find the block alone
     (:func:`prose_block_wins` decides). ``None`` otherwise: no second parse.
     """
     if len(words) < DOUBTFUL_BELOW * page_words:
         return "short"
+    if not page_words and words:
+        return "no_prose"
     if (page_words and ONE_BLOCK * page_words <= len(block) <= OVER_BLOCK * page_words
             and len(words) >= PADDED * len(block) and _covered(block, words) >= BLOCK_INSIDE):
         return "over_block"
@@ -949,7 +955,7 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     words = _words(text)
     doubt = doubt_of(words, page_words, block)
     second: str | None = None  # readability's text, once asked
-    if doubt == "short":
+    if doubt in ("short", "no_prose"):
         text, source = arbitrate(text, _readability_or_nothing(tree), page_words)
     elif doubt == "over_block":
         second = _readability_or_nothing(tree)
