@@ -916,14 +916,20 @@ def trailing_chrome_cut(text: str) -> Cut | None:
     ("(c) Reuters", "Photo: ...", "Copyright ...") stops it too: it names the story's source.
     Never the first line, and never more than a tenth of the text's words.
     """
-    lines = [line for line in iter_lines(text) if not line.blank]
     start: int | None = None
     credit = _credit_line()
-    for line in reversed(lines[1:]):
-        if (len(line.text.split()) > TAIL_MAX_WORDS or credit.search(line.text)
-                or score_line(line_features(line.text)) > CUE_CHROME):
+    end = len(text)
+    while end > 0:  # line by line from the end: the story above is never split or scored
+        at = text.rfind("\n", 0, end) + 1
+        line = text[at:end]
+        end = at - 1
+        if not line.strip():
+            continue
+        if (end < 0 or not text[:at].strip()  # the first line is never the tail
+                or len(line.split()) > TAIL_MAX_WORDS or credit.search(line)
+                or score_line(line_features(line)) > CUE_CHROME):
             break
-        start = line.start
+        start = at
     if start is None or len(_words(text[start:])) > TAIL_MAX_SHARE * len(_words(text)):
         return None
     return Cut(start, len(text), "page chrome after the story")
