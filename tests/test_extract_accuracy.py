@@ -59,7 +59,7 @@ def test_readability_is_asked_for_short_texts_and_texts_padded_around_the_prose_
     assert doubt_of(padded, page_words, block[:30]) is None
     # the block is not inside the text: trafilatura took something else, not the block padded
     assert doubt_of(" ".join(TEASERS * 4).lower().split(), page_words, block) is None
-    assert doubt_of(padded, 0, []) is None
+    assert doubt_of(padded, 0, []) == "no_prose"  # no paragraphs to judge it by: asked
 
 
 def test_prose_block_wins_over_trafilaturas_teaser_list() -> None:

@@ -9,7 +9,8 @@ readability-lxml when asked, the metadata and the date search
 * the page's metadata (title, authors, site, canonical URL) comes from its meta tags and
   JSON-LD, read with trafilatura's metadata helpers, and from a byline element;
 * readability-lxml gives a second opinion only when trafilatura's text looks doubtful: much
-  shorter than the page's own paragraph text (the ``<p>`` words outside link lists). On most
+  shorter than the page's own paragraph text (the ``<p>`` words outside link lists), or on a
+  page with no such paragraph at all, where that measure is blind. On most
   pages trafilatura has taken nearly all of that text and a second parse would not change the
   answer; on the few where it fell short it often missed part of the story or took a sidebar.
   It is also asked when the page's prose sits in one block and trafilatura's text is
@@ -32,7 +33,8 @@ For a missing section, readability wins when most of what it adds is one run of 
 inside the story (:func:`section_fuller_wins`). Otherwise trafilatura's text is kept. Table
 rows come out as tab-separated cells. An author bio at the end of the text is cut
 (:func:`author_bio_cut`), and so are teaser link lines ("Related: <headline>",
-:func:`teaser_line_cuts`).
+:func:`teaser_line_cuts`) and the page chrome that ends the text ("Comments", "Sign up now",
+:func:`trailing_chrome_cut`).
 """
 
 from __future__ import annotations
@@ -182,6 +184,11 @@ BIO_LAST_LINES = 8
 BIO_NAME_WITHIN = 5
 #: ...and is cut, with everything after it, only when that is at most this share of the words.
 BIO_MAX_SHARE = 0.3
+#: The text's last lines are page chrome (:func:`trailing_chrome_cut`) when each has at most
+#: this many words and scores as cue chrome (``CUE_CHROME``)...
+TAIL_MAX_WORDS = 8
+#: ...and are cut only up to this share of the text's words.
+TAIL_MAX_SHARE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,13 +585,18 @@ def arbitrate(main: str, second: str, page_words: int = 0) -> tuple[str, str]:
 def doubt_of(words: list[str], page_words: int, block: list[str]) -> str | None:
     """Why trafilatura's text (its ``words``) needs readability's second opinion, if it does.
 
-    ``"short"``: under half the page's paragraph words. ``"over_block"``: the page's prose
-    sits in one block (``block``, its words), that block lies inside trafilatura's text, and
-    the text has 7% more words or more: readability may find the block alone
+    ``"short"``: under half the page's paragraph words. ``"no_prose"``: the page has no
+    ``<p>`` prose at all (its text sits in ``<div>``s and ``<br>`` lines), so every measure
+    above is blind and trafilatura's text cannot be judged against the page: readability is
+    asked and :func:`arbitrate` decides, as for a short text. ``"over_block"``: the page's
+    prose sits in one block (``block``, its words), that block lies inside trafilatura's text,
+    and the text has 7% more words or more: readability may find the block alone
     (:func:`prose_block_wins` decides). ``None`` otherwise: no second parse.
     """
     if len(words) < DOUBTFUL_BELOW * page_words:
         return "short"
+    if not page_words and words:
+        return "no_prose"
     if (page_words and ONE_BLOCK * page_words <= len(block) <= OVER_BLOCK * page_words
             and len(words) >= PADDED * len(block) and _covered(block, words) >= BLOCK_INSIDE):
         return "over_block"
@@ -881,6 +893,48 @@ def author_bio_cut(text: str, authors: tuple[str, ...]) -> Cut | None:
     return None
 
 
+#: Words that make a short line a credit or a rights line ("(c) Reuters", "Main image credit:
+#: Getty", "Copyright 2019 ...") rather than chrome: it names the story's source and stays.
+_CREDIT_WORDS = frozenset({"image", "photo", "picture", "credit", "courtesy"})
+
+
+@lru_cache(maxsize=1)
+def _credit_line() -> re.Pattern[str]:
+    """A copyright cue (every cue language), a (c) sign or a credit word, anywhere in a line."""
+    words = cues.alternation(cues.load().phrases("copyright") | _CREDIT_WORDS)
+    return re.compile(rf"\u00a9|\(c\)|\b(?:{words})", re.I)
+
+
+def trailing_chrome_cut(text: str) -> Cut | None:
+    """The run of page-chrome lines that ends the text ("Comments", "Sign up now", "More Great
+    Stories", "Filed under: ...", a bare link), or ``None``.
+
+    The extractor takes them when they sit in the story's container after its last paragraph.
+    Each line of the run is short (8 words or fewer) and scores as chrome by a cue with the
+    line scorer the text-dump path uses (a cue word or phrase, a bare URL or address), so a
+    story's closing sentence, which scores as prose, stops the run. A credit or rights line
+    ("(c) Reuters", "Photo: ...", "Copyright ...") stops it too: it names the story's source.
+    Never the first line, and never more than a tenth of the text's words.
+    """
+    start: int | None = None
+    credit = _credit_line()
+    end = len(text)
+    while end > 0:  # line by line from the end: the story above is never split or scored
+        at = text.rfind("\n", 0, end) + 1
+        line = text[at:end]
+        end = at - 1
+        if not line.strip():
+            continue
+        if (end < 0 or not text[:at].strip()  # the first line is never the tail
+                or len(line.split()) > TAIL_MAX_WORDS or credit.search(line)
+                or score_line(line_features(line)) > CUE_CHROME):
+            break
+        start = at
+    if start is None or len(_words(text[start:])) > TAIL_MAX_SHARE * len(_words(text)):
+        return None
+    return Cut(start, len(text), "page chrome after the story")
+
+
 def _readability_or_nothing(tree: HtmlElement) -> str:
     try:
         return readability_text(copy.deepcopy(tree))
@@ -907,7 +961,7 @@ def _extract(html: str | bytes, tree: HtmlElement | None, url: str | None,
     words = _words(text)
     doubt = doubt_of(words, page_words, block)
     second: str | None = None  # readability's text, once asked
-    if doubt == "short":
+    if doubt in ("short", "no_prose"):
         text, source = arbitrate(text, _readability_or_nothing(tree), page_words)
     elif doubt == "over_block":
         second = _readability_or_nothing(tree)
@@ -959,7 +1013,8 @@ def extract(article: Article) -> Article | Drop:
 
     A first line that repeats the title is taken out (and recorded): the headline is the
     ``title`` field, not the body's first sentence. So is an author bio at the end
-    (:func:`author_bio_cut`).
+    (:func:`author_bio_cut`), teaser link lines (:func:`teaser_line_cuts`) and the chrome
+    lines that end the text (:func:`trailing_chrome_cut`).
     """
     html = article.hints.get("html")
     if html is None:
@@ -982,7 +1037,7 @@ def extract(article: Article) -> Article | Drop:
         url=article.url or found.url,
         hints=hints,
     )
-    cuts = [c for c in (title_line_cut(out.text, title), author_bio_cut(out.text, out.authors))
-            if c]
+    cuts = [c for c in (title_line_cut(out.text, title), author_bio_cut(out.text, out.authors),
+                        trailing_chrome_cut(out.text)) if c]
     cuts += teaser_line_cuts(out.text)
     return apply_cuts(out, cuts, "extract") if cuts else out
