@@ -5,7 +5,9 @@ readability-lxml when asked, the metadata and the date search
 (:func:`cleanfeed.dates.dates_from_html`).
 
 * trafilatura (comments excluded, its own metadata and date search off: the dates step
-  redoes them) gives the text;
+  redoes them) gives the text: its own extractor first, its fallback only where that text is
+  empty or a page dump, and on a short text only the justext candidate its fallback would end
+  with (:func:`justext_text`);
 * the page's metadata (title, authors, site, canonical URL) comes from its meta tags and
   JSON-LD, read with trafilatura's metadata helpers, and from a byline element;
 * readability-lxml gives a second opinion only when trafilatura's text looks doubtful: much
