@@ -266,12 +266,6 @@ def _trafilatura_run(tree: HtmlElement, url: str | None, *, favor_precision: boo
     return _untable(doc.text or "")
 
 
-#: schema.org's type for a forum thread's posts in JSON-LD: trafilatura keeps comment sections
-#: on such pages (the posts are the content), and so does :func:`justext_text`.
-_FORUM_TYPE = re.compile(
-    r'"@type"\s*:\s*(?:"DiscussionForumPosting"|\[[^\]]*"DiscussionForumPosting")')
-
-
 @lru_cache(maxsize=1)
 def _justext_options() -> Any:
     """trafilatura's default settings (justext reads only the page's language, none here)."""
@@ -287,9 +281,12 @@ def justext_text(tree: HtmlElement, than: int) -> str | None:
 
     It is the candidate trafilatura's full pass tries last on a short extraction, made the same
     way: justext (trafilatura's stop words of every language) on the raw page without the
-    sections trafilatura prunes first (comment sections too, except on a forum thread).
+    sections trafilatura prunes first (comment sections too, except on a thread-forum page,
+    where the posts are the content: trafilatura's own test, a schema.org
+    ``DiscussionForumPosting`` in the page's JSON-LD).
     """
     try:
+        from trafilatura.core import _forum_thread_page
         from trafilatura.external import justext_rescue
         from trafilatura.htmlprocessing import prune_unwanted_nodes
         from trafilatura.xml import xmltotxt
@@ -297,8 +294,7 @@ def justext_text(tree: HtmlElement, than: int) -> str | None:
     except ImportError:  # another trafilatura: its full pass instead
         return None
     raw = prune_unwanted_nodes(copy.deepcopy(tree), RAW_TREE_PRUNE_XPATH)
-    if not any(script.text and _FORUM_TYPE.search(script.text)
-               for script in raw.iterfind('.//script[@type="application/ld+json"]')):
+    if not _forum_thread_page(tree):
         raw = prune_unwanted_nodes(raw, REMOVE_COMMENTS_AND_LISTS_XPATH)
     try:
         body, text = justext_rescue(raw, _justext_options())
